@@ -1,0 +1,282 @@
+/**
+ * The Workspaces models: camelCase types mapped from the snake_case wire names, with the rules the
+ * spec states as refinements, so that one schema validates a request in the client and in the emulator.
+ *
+ * @since 0.1.0
+ */
+import * as Schema from "effect/Schema"
+
+/**
+ * A property read from and written to a snake_case wire key.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const wire = <S extends Schema.Schema.All>(key: string, schema: S) =>
+  Schema.propertySignature(schema).pipe(Schema.fromKey(key))
+
+/**
+ * An optional property read from and written to a snake_case wire key.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const optionalWire = <S extends Schema.Schema.All>(key: string, schema: S) =>
+  Schema.optionalWith(schema, { exact: true }).pipe(Schema.fromKey(key))
+
+/**
+ * A workspace id: its UUID or its slug.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const WorkspaceId = Schema.String.pipe(
+  Schema.minLength(1, { message: () => "must be a non-empty UUID or slug" })
+).annotations({ identifier: "WorkspaceId" })
+
+/**
+ * A slug: 1..50 characters, lowercase alphanumeric segments separated by single hyphens.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Slug = Schema.String.pipe(
+  Schema.minLength(1, { message: () => "must have 1 to 50 characters" }),
+  Schema.maxLength(50, { message: () => "must have 1 to 50 characters" }),
+  Schema.pattern(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, {
+    message: () => "must be lowercase alphanumeric segments separated by single hyphens (^[a-z0-9]+(?:-[a-z0-9]+)*$)"
+  })
+).annotations({ identifier: "Slug" })
+
+/**
+ * A workspace name: 1..100 characters.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const WorkspaceName = Schema.String.pipe(
+  Schema.minLength(1, { message: () => "must have 1 to 100 characters" }),
+  Schema.maxLength(100, { message: () => "must have 1 to 100 characters" })
+)
+
+/**
+ * A workspace description: at most 500 characters.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Description = Schema.String.pipe(Schema.maxLength(500, { message: () => "must have at most 500 characters" }))
+
+/**
+ * The I/O logging sampling rate: a number in [0.0001, 1].
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const SamplingRate = Schema.Number.pipe(
+  Schema.between(0.0001, 1, { message: () => "must be a number between 0.0001 and 1" })
+)
+
+/**
+ * A budget interval as the budget paths name it.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const BudgetInterval = Schema.Literal("daily", "weekly", "monthly", "lifetime").annotations({
+  message: () => "must be one of daily, weekly, monthly, lifetime"
+})
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type BudgetInterval = typeof BudgetInterval.Type
+
+/**
+ * The intervals from the widest to the narrowest: limits must strictly decrease along this order.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const budgetIntervals: ReadonlyArray<BudgetInterval> = ["lifetime", "monthly", "weekly", "daily"]
+
+/**
+ * A spending limit in USD: finite and greater than 0.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const LimitUsd = Schema.Number.pipe(
+  Schema.finite({ message: () => "must be a finite number" }),
+  Schema.greaterThan(0, { message: () => "must be greater than 0" })
+)
+
+/**
+ * An organization user id.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const UserId = Schema.String.pipe(Schema.minLength(1, { message: () => "must be a non-empty user id" }))
+
+/**
+ * The `user_ids` of a bulk call: 1..100 non-empty ids.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const UserIds = Schema.Array(UserId).pipe(
+  Schema.minItems(1, { message: () => "must hold 1 to 100 user ids" }),
+  Schema.maxItems(100, { message: () => "must hold 1 to 100 user ids" })
+)
+
+/**
+ * A page size: an integer in 1..100.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const PageLimit = Schema.Int.pipe(Schema.between(1, 100, { message: () => "must be an integer from 1 to 100" }))
+
+/**
+ * A page offset: an integer >= 0.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const PageOffset = Schema.Int.pipe(Schema.nonNegative({ message: () => "must be an integer >= 0" }))
+
+const NullableString = Schema.NullOr(Schema.String)
+
+/**
+ * A workspace.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Workspace = Schema.Struct({
+  id: Schema.String,
+  defaultGuardrailId: wire("default_guardrail_id", Schema.String),
+  name: Schema.String,
+  slug: Schema.String,
+  description: NullableString,
+  defaultTextModel: wire("default_text_model", NullableString),
+  defaultImageModel: wire("default_image_model", NullableString),
+  defaultProviderSort: wire("default_provider_sort", NullableString),
+  isObservabilityIoLoggingEnabled: wire("is_observability_io_logging_enabled", Schema.Boolean),
+  isObservabilityBroadcastEnabled: wire("is_observability_broadcast_enabled", Schema.Boolean),
+  isDataDiscountLoggingEnabled: wire("is_data_discount_logging_enabled", Schema.Boolean),
+  ioLoggingSamplingRate: wire("io_logging_sampling_rate", Schema.Number),
+  ioLoggingApiKeyIds: wire("io_logging_api_key_ids", Schema.NullOr(Schema.Array(Schema.Int))),
+  includeByokInBudgets: optionalWire("include_byok_in_budgets", Schema.Boolean),
+  createdAt: wire("created_at", Schema.String),
+  updatedAt: wire("updated_at", NullableString),
+  createdBy: wire("created_by", NullableString)
+}).annotations({ identifier: "Workspace" })
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Workspace extends Schema.Schema.Type<typeof Workspace> {}
+
+/**
+ * A budget of a workspace. A lifetime budget has `resetInterval: null`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const WorkspaceBudget = Schema.Struct({
+  id: Schema.String,
+  workspaceId: wire("workspace_id", Schema.String),
+  limitUsd: wire("limit_usd", Schema.Number),
+  resetInterval: wire("reset_interval", Schema.NullOr(Schema.Literal("daily", "weekly", "monthly"))),
+  createdAt: wire("created_at", Schema.String),
+  updatedAt: wire("updated_at", Schema.String)
+}).annotations({ identifier: "WorkspaceBudget" })
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface WorkspaceBudget extends Schema.Schema.Type<typeof WorkspaceBudget> {}
+
+/**
+ * The interval a budget belongs to (`lifetime` for `resetInterval: null`).
+ *
+ * @since 0.1.0
+ * @category accessors
+ */
+export const budgetIntervalOf = (budget: WorkspaceBudget): BudgetInterval => budget.resetInterval ?? "lifetime"
+
+/**
+ * A role in the organization and so in a workspace.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Role = Schema.Literal("admin", "member")
+
+/**
+ * A workspace membership.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const WorkspaceMember = Schema.Struct({
+  id: Schema.String,
+  workspaceId: wire("workspace_id", Schema.String),
+  userId: wire("user_id", Schema.String),
+  role: Role,
+  createdAt: wire("created_at", Schema.String)
+}).annotations({ identifier: "WorkspaceMember" })
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface WorkspaceMember extends Schema.Schema.Type<typeof WorkspaceMember> {}
+
+/**
+ * The settings a workspace is created with or patched by. In a patch, `null` clears a nullable
+ * field and an omitted key leaves it unchanged.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const WorkspaceSettings = Schema.Struct({
+  description: Schema.optionalWith(Schema.NullOr(Description), { exact: true }),
+  defaultTextModel: optionalWire("default_text_model", Schema.NullOr(Schema.String)),
+  defaultImageModel: optionalWire("default_image_model", Schema.NullOr(Schema.String)),
+  defaultProviderSort: optionalWire("default_provider_sort", Schema.NullOr(Schema.String)),
+  ioLoggingApiKeyIds: optionalWire("io_logging_api_key_ids", Schema.NullOr(Schema.Array(Schema.Int))),
+  ioLoggingSamplingRate: optionalWire("io_logging_sampling_rate", SamplingRate),
+  isDataDiscountLoggingEnabled: optionalWire("is_data_discount_logging_enabled", Schema.Boolean),
+  isObservabilityBroadcastEnabled: optionalWire("is_observability_broadcast_enabled", Schema.Boolean),
+  isObservabilityIoLoggingEnabled: optionalWire("is_observability_io_logging_enabled", Schema.Boolean)
+})
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface WorkspaceSettings extends Schema.Schema.Type<typeof WorkspaceSettings> {}
+
+/**
+ * A page of a list: the items and the total count across all pages.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const Page = <A, I>(item: Schema.Schema<A, I>) =>
+  Schema.Struct({ data: Schema.Array(item), totalCount: wire("total_count", Schema.Int) })
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Page<A> {
+  readonly data: ReadonlyArray<A>
+  readonly totalCount: number
+}

@@ -1,0 +1,271 @@
+/**
+ * The typed errors of the Workspaces client.
+ *
+ * One class per documented HTTP status (named as OpenRouter's SDK names them), one for 429, one for
+ * any other status, and tagged transport and contract failures. None of them ever holds the API key.
+ *
+ * @since 0.1.0
+ */
+import * as Schema from "effect/Schema"
+
+const Code = Schema.Union(Schema.Number, Schema.String)
+
+/**
+ * The fields every error decoded from an HTTP error response carries.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const ResponseErrorFields = {
+  /** The operation that failed, e.g. `Workspaces.get`. */
+  operation: Schema.String,
+  /** The HTTP status. */
+  status: Schema.Number,
+  /** `error.code` of the body; OpenRouter sends a number, some proxies a string. */
+  code: Schema.optional(Code),
+  /** `error.message` of the body, or the status text when the body had none. */
+  detail: Schema.String,
+  /** `error.metadata` of the body. */
+  metadata: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Unknown })),
+  /** The request id header (`x-request-id`, `cf-ray`) when the server sent one. */
+  requestId: Schema.optional(Schema.String),
+  /** The least wait the server asked for (`retry-after-ms`, `Retry-After`, `X-RateLimit-Reset`), in ms. */
+  retryAfterMs: Schema.optional(Schema.Number)
+}
+
+const describe = (self: { operation: string; status: number; detail: string; requestId?: string | undefined }, what: string) =>
+  `${self.operation}: ${what} (HTTP ${self.status}): ${self.detail}` +
+  (self.requestId === undefined ? "" : ` [request ${self.requestId}]`)
+
+/**
+ * 400: the server rejected the request's parameters or body.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class BadRequestResponseError extends Schema.TaggedError<BadRequestResponseError>()(
+  "BadRequestResponseError",
+  ResponseErrorFields
+) {
+  override get message() {
+    return describe(this, "bad request")
+  }
+}
+
+/**
+ * 401: the key is missing, unknown or revoked.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class UnauthorizedResponseError extends Schema.TaggedError<UnauthorizedResponseError>()(
+  "UnauthorizedResponseError",
+  ResponseErrorFields
+) {
+  override get message() {
+    return describe(this, "unauthorized, check that the API key is set and valid")
+  }
+}
+
+/**
+ * 403: the key is valid but may not do this; Workspaces operations need a management key.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ForbiddenResponseError extends Schema.TaggedError<ForbiddenResponseError>()(
+  "ForbiddenResponseError",
+  ResponseErrorFields
+) {
+  override get message() {
+    return describe(this, "forbidden, this operation needs a management key (and, for some, an organization admin)")
+  }
+}
+
+/**
+ * 404: the workspace (or the budget interval) does not exist.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class NotFoundResponseError extends Schema.TaggedError<NotFoundResponseError>()(
+  "NotFoundResponseError",
+  ResponseErrorFields
+) {
+  override get message() {
+    return describe(this, "not found")
+  }
+}
+
+/**
+ * 500: the server failed unexpectedly.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class InternalServerResponseError extends Schema.TaggedError<InternalServerResponseError>()(
+  "InternalServerResponseError",
+  ResponseErrorFields
+) {
+  override get message() {
+    return describe(this, "internal server error")
+  }
+}
+
+/**
+ * 429: rate limited. `retryAfterMs` holds the wait the server asked for, when it said.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class TooManyRequestsResponseError extends Schema.TaggedError<TooManyRequestsResponseError>()(
+  "TooManyRequestsResponseError",
+  ResponseErrorFields
+) {
+  override get message() {
+    const wait = this.retryAfterMs === undefined ? "" : `, retry after ${this.retryAfterMs} ms`
+    return describe(this, `rate limited${wait}`)
+  }
+}
+
+/**
+ * Any other 4XX or 5XX status, including the undocumented ones (408, 502, 503, 504, ...).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class OpenRouterDefaultError extends Schema.TaggedError<OpenRouterDefaultError>()(
+  "OpenRouterDefaultError",
+  ResponseErrorFields
+) {
+  override get message() {
+    return describe(this, "unexpected status")
+  }
+}
+
+/**
+ * The connection failed. `sent` is `false` only when the request provably never reached the
+ * server (connection refused, DNS failure), which is what makes a retry of a non-idempotent call safe.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ConnectionError extends Schema.TaggedError<ConnectionError>()("ConnectionError", {
+  operation: Schema.String,
+  sent: Schema.Boolean,
+  reason: Schema.String
+}) {
+  override get message() {
+    return `${this.operation}: connection failed ${this.sent ? "(the request may have reached the server)" : "before the request was sent"}: ${this.reason}`
+  }
+}
+
+/**
+ * One attempt took longer than the per-attempt timeout.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class RequestTimeoutError extends Schema.TaggedError<RequestTimeoutError>()("RequestTimeoutError", {
+  operation: Schema.String,
+  timeoutMs: Schema.Number
+}) {
+  override get message() {
+    return `${this.operation}: no response within ${this.timeoutMs} ms`
+  }
+}
+
+/**
+ * A response body did not match the documented schema (or was not JSON).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ResponseValidationError extends Schema.TaggedError<ResponseValidationError>()("ResponseValidationError", {
+  operation: Schema.String,
+  status: Schema.Number,
+  /** What did not match. */
+  issue: Schema.String,
+  /** The first 200 characters of the body that came. */
+  excerpt: Schema.String
+}) {
+  override get message() {
+    return `${this.operation}: unexpected response body (HTTP ${this.status}): ${this.issue}; body began: ${this.excerpt}`
+  }
+}
+
+/**
+ * Input rejected before anything was sent: names the field and the rule it broke.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class InvalidRequestError extends Schema.TaggedError<InvalidRequestError>()("InvalidRequestError", {
+  operation: Schema.String,
+  field: Schema.String,
+  rule: Schema.String
+}) {
+  override get message() {
+    return `${this.operation}: invalid ${this.field}: ${this.rule}`
+  }
+}
+
+/**
+ * The errors that map one-to-one onto a documented status.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const DocumentedStatusErrors = {
+  400: BadRequestResponseError,
+  401: UnauthorizedResponseError,
+  403: ForbiddenResponseError,
+  404: NotFoundResponseError,
+  500: InternalServerResponseError
+} as const
+
+/**
+ * A status that the spec documents as an error of some operation.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type DocumentedStatus = keyof typeof DocumentedStatusErrors
+
+/**
+ * The error class of a documented status.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ErrorForStatus<S extends DocumentedStatus> = InstanceType<(typeof DocumentedStatusErrors)[S]>
+
+/**
+ * Errors that any operation can fail with, whatever statuses it documents.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type CommonError =
+  | TooManyRequestsResponseError
+  | OpenRouterDefaultError
+  | ConnectionError
+  | RequestTimeoutError
+  | ResponseValidationError
+  | InvalidRequestError
+
+/**
+ * Every error the client can fail with.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type WorkspacesError = ErrorForStatus<DocumentedStatus> | CommonError
+
+/**
+ * The errors decoded from an HTTP error response.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ResponseError = ErrorForStatus<DocumentedStatus> | TooManyRequestsResponseError | OpenRouterDefaultError
