@@ -106,6 +106,14 @@ export type Error<E extends Any> =
 const NoFields = Schema.Struct({})
 
 /**
+ * The part of an endpoint that carries nothing (no path parameters, no query or no body).
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const none: Part = NoFields
+
+/**
  * Describes an endpoint; `query` and `body` default to empty.
  *
  * @since 0.1.0

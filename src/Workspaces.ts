@@ -1,0 +1,179 @@
+/**
+ * The Workspaces service: the twelve operations of OpenRouter's Workspaces management API as Effect
+ * values with typed errors, and paging Streams.
+ *
+ * @since 0.1.0
+ */
+import type * as HttpClient from "@effect/platform/HttpClient"
+import * as Config from "effect/Config"
+import * as Context from "effect/Context"
+import type * as Duration from "effect/Duration"
+import type * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type * as Redacted from "effect/Redacted"
+import type * as Stream from "effect/Stream"
+import type * as Endpoint from "./Endpoint.js"
+import * as internal from "./internal/workspaces.js"
+import type { Page, Workspace, WorkspaceMember } from "./Model.js"
+import type { RetryPolicy } from "./RetryPolicy.js"
+import type * as Api from "./WorkspacesApi.js"
+import type { ConfigError } from "effect/ConfigError"
+import type { InvalidRequestError } from "./WorkspacesError.js"
+
+/**
+ * Per-call overrides of the layer's settings.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface CallOptions {
+  /** A retry policy for this call, or `false` for a single attempt. */
+  readonly retry?: RetryPolicy | false
+  /** The per-attempt timeout for this call. */
+  readonly timeout?: Duration.DurationInput
+}
+
+/**
+ * Paging options of the streams.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface StreamOptions extends CallOptions {
+  /** Items per page, clamped to 1..100; default 100. */
+  readonly pageSize?: number
+  /** Pages fetched at once after the first; default 4. Items are emitted in order regardless. */
+  readonly concurrency?: number
+}
+
+/**
+ * One operation: its flat camelCase input, its result and exactly its errors.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Operation<E extends Endpoint.Any> = (
+  input: Endpoint.Input<E>,
+  options?: CallOptions
+) => Effect.Effect<Endpoint.Result<E>, Endpoint.Error<E>>
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Service {
+  /** One page of the organization's workspaces. */
+  readonly list: (
+    input?: Endpoint.Input<typeof Api.list>,
+    options?: CallOptions
+  ) => Effect.Effect<Page<Workspace>, Endpoint.Error<typeof Api.list>>
+  /** Creates a workspace; never creates two, even when an attempt's answer is lost. */
+  readonly create: Operation<typeof Api.create>
+  /** Deletes a workspace (by UUID or slug). */
+  readonly delete: Operation<typeof Api.del>
+  /** A workspace by UUID or slug. */
+  readonly get: Operation<typeof Api.get>
+  /** Patches a workspace: `null` clears a nullable field, an omitted key leaves it unchanged. */
+  readonly update: Operation<typeof Api.update>
+  /** The workspace's budgets and its workspace-wide `includeByokInBudgets`. */
+  readonly listBudgets: Operation<typeof Api.listBudgets>
+  /** The budget of one interval. */
+  readonly getBudget: Operation<typeof Api.getBudget>
+  /** Deletes the budget of one interval (succeeds when there was none). */
+  readonly deleteBudget: Operation<typeof Api.deleteBudget>
+  /** Creates or replaces the budget of one interval. */
+  readonly setBudget: Operation<typeof Api.setBudget>
+  /** One page of a workspace's members. */
+  readonly listMembers: Operation<typeof Api.listMembers>
+  /** Adds 1..100 organization members, each with their organization role. */
+  readonly bulkAddMembers: Operation<typeof Api.bulkAddMembers>
+  /** Removes 1..100 members. */
+  readonly bulkRemoveMembers: Operation<typeof Api.bulkRemoveMembers>
+  /** Every workspace, across all pages. */
+  readonly streamWorkspaces: (options?: StreamOptions) => Stream.Stream<Workspace, Endpoint.Error<typeof Api.list>>
+  /** Every member of a workspace, across all pages. */
+  readonly streamMembers: (
+    options: { readonly id: string } & StreamOptions
+  ) => Stream.Stream<WorkspaceMember, Endpoint.Error<typeof Api.listMembers>>
+}
+
+/**
+ * The Workspaces service.
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export class Workspaces extends Context.Tag("effect-openrouter-workspaces/Workspaces")<Workspaces, Service>() {}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  /** A management key. It stays `Redacted` end to end. */
+  readonly apiKey: Redacted.Redacted<string>
+  /** Default `https://openrouter.ai/api/v1`; plain http is refused unless the host is loopback. */
+  readonly baseUrl?: string
+  /** The retry policy of every call, or `false` for none; default `RetryPolicy.defaultPolicy`. */
+  readonly retry?: RetryPolicy | false
+  /** The per-attempt timeout; default 30 seconds. */
+  readonly timeout?: Duration.DurationInput
+  /** Sent as `HTTP-Referer` for app attribution. */
+  readonly httpReferer?: string
+  /** Sent as `X-OpenRouter-Title`. */
+  readonly appTitle?: string
+  /** Sent as `X-OpenRouter-Categories`, comma-separated. */
+  readonly appCategories?: string | ReadonlyArray<string>
+  /** Wraps the HttpClient once the base headers are set: extra headers, logging, your own retry. */
+  readonly transformClient?: (client: HttpClient.HttpClient) => HttpClient.HttpClient
+}
+
+/**
+ * Builds the service from an `HttpClient`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make: (options: Options) => Effect.Effect<Service, InvalidRequestError, HttpClient.HttpClient> =
+  internal.make
+
+/**
+ * The service as a layer; provide an `HttpClient` (e.g. `FetchHttpClient.layer`).
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (options: Options): Layer.Layer<Workspaces, InvalidRequestError, HttpClient.HttpClient> =>
+  Layer.effect(Workspaces, make(options))
+
+/**
+ * The service as a layer configured from `OPENROUTER_API_KEY` (read as `Redacted`),
+ * `OPENROUTER_BASE_URL` (default `https://openrouter.ai/api/v1`), `OPENROUTER_HTTP_REFERER`,
+ * `OPENROUTER_APP_TITLE` and `OPENROUTER_APP_CATEGORIES`; `options` set the rest.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerConfig = (
+  options: Omit<Options, "apiKey" | "baseUrl" | "httpReferer" | "appTitle" | "appCategories"> = {}
+): Layer.Layer<Workspaces, InvalidRequestError | ConfigError, HttpClient.HttpClient> =>
+  Layer.unwrapEffect(
+    Config.all({
+      apiKey: Config.redacted("OPENROUTER_API_KEY"),
+      baseUrl: Config.string("OPENROUTER_BASE_URL").pipe(Config.withDefault("https://openrouter.ai/api/v1")),
+      httpReferer: Config.option(Config.string("OPENROUTER_HTTP_REFERER")),
+      appTitle: Config.option(Config.string("OPENROUTER_APP_TITLE")),
+      appCategories: Config.option(Config.string("OPENROUTER_APP_CATEGORIES"))
+    }).pipe(
+      Config.map(({ apiKey, appCategories, appTitle, baseUrl, httpReferer }) =>
+        layer({
+          ...options,
+          apiKey,
+          baseUrl,
+          ...(httpReferer._tag === "Some" ? { httpReferer: httpReferer.value } : {}),
+          ...(appTitle._tag === "Some" ? { appTitle: appTitle.value } : {}),
+          ...(appCategories._tag === "Some" ? { appCategories: appCategories.value } : {})
+        })
+      )
+    )
+  )
