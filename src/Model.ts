@@ -65,7 +65,9 @@ export const WorkspaceName = Schema.String.pipe(
  * @since 0.1.0
  * @category schemas
  */
-export const Description = Schema.String.pipe(Schema.maxLength(500, { message: () => "must have at most 500 characters" }))
+export const Description = Schema.String.pipe(
+  Schema.maxLength(500, { message: () => "must have at most 500 characters" })
+)
 
 /**
  * The I/O logging sampling rate: a number in [0.0001, 1].

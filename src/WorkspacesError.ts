@@ -33,7 +33,10 @@ export const ResponseErrorFields = {
   retryAfterMs: Schema.optional(Schema.Number)
 }
 
-const describe = (self: { operation: string; status: number; detail: string; requestId?: string | undefined }, what: string) =>
+const describe = (
+  self: { operation: string; status: number; detail: string; requestId?: string | undefined },
+  what: string
+) =>
   `${self.operation}: ${what} (HTTP ${self.status}): ${self.detail}` +
   (self.requestId === undefined ? "" : ` [request ${self.requestId}]`)
 

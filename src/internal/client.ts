@@ -53,7 +53,10 @@ const causeCodes = (cause: unknown, depth = 0): ReadonlyArray<string> => {
   ]
 }
 
-const fromHttpClientError = (operation: string, error: HttpClientError.HttpClientError): WorkspacesError.WorkspacesError => {
+const fromHttpClientError = (
+  operation: string,
+  error: HttpClientError.HttpClientError
+): WorkspacesError.WorkspacesError => {
   if (error._tag === "RequestError" && error.reason !== "Transport") {
     return new WorkspacesError.InvalidRequestError({ operation, field: "request", rule: error.message })
   }

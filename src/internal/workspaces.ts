@@ -99,7 +99,10 @@ export const make = (options: Workspaces.Options) =>
       Effect.fn(`Workspaces.${endpoint.name}`)(function* (input: Endpoint.Input<E>, call?: Workspaces.CallOptions) {
         yield* Effect.annotateCurrentSpan("workspaces.operation", endpoint.name)
         return yield* attempt(endpoint, transport, input, timeoutOf(call)).pipe(Effect.retry(policyOf(call)))
-      }) as (input: Endpoint.Input<E>, call?: Workspaces.CallOptions) => Effect.Effect<Endpoint.Result<E>, Endpoint.Error<E>>
+      }) as (
+        input: Endpoint.Input<E>,
+        call?: Workspaces.CallOptions
+      ) => Effect.Effect<Endpoint.Result<E>, Endpoint.Error<E>>
 
     const get = operation(WorkspacesApi.get)
     const list = operation(WorkspacesApi.list)
@@ -125,7 +128,8 @@ export const make = (options: Workspaces.Options) =>
       const once = attempt(WorkspacesApi.create, transport, input, timeout).pipe(
         Effect.catchAll((error) => {
           const unclear =
-            error._tag === "ResponseValidationError" || (RetryPolicy.isTransient(error) && !RetryPolicy.isUnapplied(error))
+            error._tag === "ResponseValidationError" ||
+            (RetryPolicy.isTransient(error) && !RetryPolicy.isUnapplied(error))
           if (!unclear && !(ambiguous && error._tag === "BadRequestResponseError")) return Effect.fail(error)
           ambiguous = ambiguous || unclear
           return lookUp.pipe(

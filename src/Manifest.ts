@@ -1,0 +1,174 @@
+/**
+ * The desired state of a whole organization as a file: its workspaces with their settings, budgets
+ * and explicit members, in YAML or JSON with camelCase keys. `Workflows.exportState` writes one,
+ * `Workflows.plan` compares one with the organization. The format is described in docs/MANIFEST.md.
+ *
+ * @since 0.1.0
+ */
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Schema from "effect/Schema"
+import { LineCounter, parseDocument, stringify as stringifyYaml } from "yaml"
+import { fromParseError, fromSyntaxErrors } from "./internal/manifestIssues.js"
+import { manifestRules } from "./internal/manifestRules.js"
+import * as Model from "./Model.js"
+
+const limit = Schema.optionalWith(Schema.NullOr(Model.LimitUsd), { exact: true })
+
+/**
+ * Budgets by interval: a number is the limit in USD, `null` deletes the budget, an omitted interval
+ * is deleted by a pruning plan and left alone otherwise.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Budgets = Schema.Struct({ lifetime: limit, monthly: limit, weekly: limit, daily: limit }).annotations({
+  identifier: "Budgets"
+})
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Budgets extends Schema.Schema.Type<typeof Budgets> {}
+
+/**
+ * One workspace: its slug (its identity) and name, the settings it manages (an omitted setting is
+ * left alone), its budgets, and its explicit members (omitted: membership is not managed).
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const WorkspaceEntry = Schema.Struct({ slug: Model.Slug, name: Model.WorkspaceName }).pipe(
+  Schema.extend(Schema.typeSchema(Model.WorkspaceSettings)),
+  Schema.extend(
+    Schema.Struct({
+      budgets: Schema.optionalWith(Budgets, { exact: true }),
+      includeByokInBudgets: Schema.optionalWith(Schema.Boolean, { exact: true }),
+      members: Schema.optionalWith(Schema.Array(Model.UserId), { exact: true })
+    })
+  ),
+  Schema.annotations({ identifier: "WorkspaceEntry" })
+)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface WorkspaceEntry extends Schema.Schema.Type<typeof WorkspaceEntry> {}
+
+/**
+ * A manifest, with the rules that span entries: unique slugs, unique members per workspace, budget
+ * limits that strictly decrease as the interval narrows, and no `members` for the default workspace.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Manifest = Schema.Struct({
+  version: Schema.optionalWith(Schema.Literal(1), { exact: true }),
+  workspaces: Schema.Array(WorkspaceEntry)
+}).pipe(Schema.filter(manifestRules), Schema.annotations({ identifier: "Manifest" }))
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Manifest extends Schema.Schema.Type<typeof Manifest> {}
+
+/**
+ * One broken rule: the path in the document (`workspaces[2].budgets.daily`), the rule, and the line
+ * and column when the text is at hand.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const ManifestIssue = Schema.Struct({
+  path: Schema.String,
+  rule: Schema.String,
+  line: Schema.optionalWith(Schema.Number, { exact: true }),
+  column: Schema.optionalWith(Schema.Number, { exact: true })
+})
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface ManifestIssue extends Schema.Schema.Type<typeof ManifestIssue> {}
+
+/**
+ * A manifest that cannot be read, parsed or validated. Names the file and, for each issue, the
+ * path in the document, the rule, and where it is.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ManifestError extends Schema.TaggedError<ManifestError>()("ManifestError", {
+  file: Schema.String,
+  issues: Schema.NonEmptyArray(ManifestIssue)
+}) {
+  override get message() {
+    return this.issues
+      .map(
+        ({ column, line, path, rule }) =>
+          `${this.file}${line === undefined ? "" : `:${line}:${column}`}: ${path}: ${rule}`
+      )
+      .join("\n")
+  }
+}
+
+const decode = Schema.decodeUnknownEither(Manifest, { errors: "all", onExcessProperty: "error" })
+
+const failWith = (file: string, issues: ReadonlyArray<ManifestIssue>) =>
+  Effect.fail(new ManifestError({ file, issues: issues as [ManifestIssue, ...Array<ManifestIssue>] }))
+
+/**
+ * Parses a manifest from YAML or JSON text (JSON is read as the YAML it also is). `fileName` names
+ * the source in errors.
+ *
+ * @since 0.1.0
+ * @category parsing
+ */
+export const parse = (text: string, fileName: string): Effect.Effect<Manifest, ManifestError> =>
+  Effect.suspend(() => {
+    const lineCounter = new LineCounter()
+    const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true })
+    if (document.errors.length > 0) return failWith(fileName, fromSyntaxErrors(document, lineCounter))
+    return Either.match(decode(document.toJS()), {
+      onLeft: (error) => failWith(fileName, fromParseError(error, { document, lineCounter })),
+      onRight: Effect.succeed
+    })
+  })
+
+/**
+ * Reads and parses a manifest file.
+ *
+ * @since 0.1.0
+ * @category parsing
+ */
+export const readFile = (path: string): Effect.Effect<Manifest, ManifestError, FileSystem.FileSystem> =>
+  Effect.flatMap(FileSystem.FileSystem, (fs) => fs.readFileString(path)).pipe(
+    Effect.catchAll((error) => failWith(path, [{ path: "(root)", rule: `cannot be read: ${error.message}` }])),
+    Effect.flatMap((text) => parse(text, path))
+  )
+
+/**
+ * Validates a manifest built in code, as `parse` validates a file's.
+ *
+ * @since 0.1.0
+ * @category parsing
+ */
+export const validate = (manifest: Manifest, name = "(manifest)"): Effect.Effect<Manifest, ManifestError> =>
+  Either.match(decode(manifest), {
+    onLeft: (error) => failWith(name, fromParseError(error)),
+    onRight: Effect.succeed
+  })
+
+/**
+ * Writes a manifest as YAML, or as JSON when `fileName` ends with `.json`.
+ *
+ * @since 0.1.0
+ * @category formatting
+ */
+export const stringify = (manifest: Manifest, fileName = "manifest.yaml"): string =>
+  fileName.toLowerCase().endsWith(".json") ? JSON.stringify(manifest, null, 2) + "\n" : stringifyYaml(manifest)

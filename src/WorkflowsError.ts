@@ -1,0 +1,46 @@
+/**
+ * The typed errors of the workflows: the rules a workflow checks itself, before or instead of a call.
+ *
+ * @since 0.1.0
+ */
+import * as Schema from "effect/Schema"
+
+/**
+ * The workflow needs explicit membership, but the workspace is the default one, whose members are
+ * implicitly every organization member.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class DefaultWorkspaceError extends Schema.TaggedError<DefaultWorkspaceError>()("DefaultWorkspaceError", {
+  /** The workflow that refused, e.g. `Workflows.syncMembers`. */
+  operation: Schema.String,
+  /** The workspace as the caller named it. */
+  workspace: Schema.String
+}) {
+  override get message() {
+    return (
+      `${this.operation}: "${this.workspace}" is the default workspace, whose membership is implicit ` +
+      `(every organization member belongs to it): its members cannot be added, removed, synced or moved`
+    )
+  }
+}
+
+/**
+ * Budgets that break the API's rule (limits strictly decrease as the interval narrows:
+ * lifetime > monthly > weekly > daily), or `includeByokInBudgets` with no budget to carry it.
+ * Raised before any change is sent.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class BudgetRuleError extends Schema.TaggedError<BudgetRuleError>()("BudgetRuleError", {
+  operation: Schema.String,
+  workspace: Schema.String,
+  /** The rule and the values that break it. */
+  rule: Schema.String
+}) {
+  override get message() {
+    return `${this.operation}: budgets of "${this.workspace}": ${this.rule}`
+  }
+}

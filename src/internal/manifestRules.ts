@@ -1,0 +1,52 @@
+import type * as Schema from "effect/Schema"
+import type * as Manifest from "../Manifest.js"
+import type { Budgets } from "../Workflows.js"
+import { orderViolation } from "./budgets.js"
+import { defaultSlug } from "./workspaceSpec.js"
+
+/** The first index of each value, to name the entry a duplicate repeats. */
+const duplicates = <A>(items: ReadonlyArray<A>): ReadonlyArray<{ readonly index: number; readonly first: number }> => {
+  const seen = new Map<A, number>()
+  return items.flatMap((item, index) => {
+    const first = seen.get(item)
+    if (first === undefined) {
+      seen.set(item, index)
+      return []
+    }
+    return [{ index, first }]
+  })
+}
+
+/** The rules that span fields: unique slugs, unique members, budget order, no members for the default workspace. */
+export const manifestRules = (manifest: Manifest.Manifest): ReadonlyArray<Schema.FilterIssue> => {
+  const { workspaces } = manifest
+  return [
+    ...duplicates(workspaces.map((_) => _.slug)).map(({ first, index }) => ({
+      path: ["workspaces", index, "slug"],
+      message: `duplicates workspaces[${first}].slug ("${workspaces[index]!.slug}"): each workspace appears once`
+    })),
+    ...workspaces.flatMap((workspace, index) => {
+      const issues: Array<Schema.FilterIssue> = []
+      if (workspace.slug === defaultSlug && workspace.members !== undefined) {
+        issues.push({
+          path: ["workspaces", index, "members"],
+          message: "must be omitted: every organization member belongs to the default workspace (implicit membership)"
+        })
+      }
+      for (const { first, index: member } of duplicates(workspace.members ?? [])) {
+        issues.push({
+          path: ["workspaces", index, "members", member],
+          message: `duplicates members[${first}] ("${workspace.members![member]}")`
+        })
+      }
+      const limits = Object.fromEntries(
+        Object.entries(workspace.budgets ?? {}).filter(([, limitUsd]) => typeof limitUsd === "number")
+      ) as Budgets
+      const violation = orderViolation(limits)
+      if (violation !== undefined) {
+        issues.push({ path: ["workspaces", index, "budgets", violation.interval], message: violation.rule })
+      }
+      return issues
+    })
+  ]
+}

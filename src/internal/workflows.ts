@@ -1,0 +1,282 @@
+import * as Effect from "effect/Effect"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
+import type * as Manifest from "../Manifest.js"
+import { budgetIntervals, LimitUsd, type Workspace } from "../Model.js"
+import type * as Workflows from "../Workflows.js"
+import { BudgetRuleError, DefaultWorkspaceError } from "../WorkflowsError.js"
+import { Workspaces } from "../Workspaces.js"
+import type * as WorkspacesService from "../Workspaces.js"
+import { InvalidRequestError } from "../WorkspacesError.js"
+import { applyChanges, budgetSteps, budgetsOf, orderViolation } from "./budgets.js"
+import { batches, memberIds, mergeSettled, requireExplicitMembership, settleBatch } from "./members.js"
+import { defaultSlug, diff, patchOf, settingsOf, specFields, specSettings } from "./workspaceSpec.js"
+
+const defaultConcurrency = 4
+
+const reconcile = (service: WorkspacesService.Service, spec: Workflows.WorkspaceSpec, workspace: Workspace) => {
+  const changes = diff(spec, workspace)
+  if (changes.length === 0) {
+    return Effect.succeed<Workflows.EnsureWorkspaceReport>({ outcome: "unchanged", workspace, changed: [] })
+  }
+  return Effect.map(
+    service.update({ id: workspace.id, ...patchOf(changes) }),
+    (updated): Workflows.EnsureWorkspaceReport => ({
+      outcome: "updated",
+      workspace: updated,
+      changed: changes.map((_) => _.field)
+    })
+  )
+}
+
+/**
+ * Creates the workspace; when the slug turns out taken (a concurrent run created it first), reads
+ * it back and reconciles it with the spec instead.
+ */
+export const createOrReconcile = (service: WorkspacesService.Service, spec: Workflows.WorkspaceSpec) =>
+  service.create({ slug: spec.slug, name: spec.name, ...specSettings(spec) }).pipe(
+    Effect.map(
+      (workspace): Workflows.EnsureWorkspaceReport => ({ outcome: "created", workspace, changed: specFields(spec) })
+    ),
+    Effect.catchTag("BadRequestResponseError", (error) =>
+      service.get({ id: spec.slug }).pipe(
+        Effect.catchTag("NotFoundResponseError", () => Effect.fail(error)),
+        Effect.flatMap((workspace) => reconcile(service, spec, workspace))
+      )
+    )
+  )
+
+export const ensureWorkspace = Effect.fn("Workflows.ensureWorkspace")(function* (spec: Workflows.WorkspaceSpec) {
+  const service = yield* Workspaces
+  const found = yield* service
+    .get({ id: spec.slug })
+    .pipe(Effect.catchTag("NotFoundResponseError", () => Effect.succeed(undefined)))
+  return yield* found === undefined ? createOrReconcile(service, spec) : reconcile(service, spec, found)
+})
+
+const checkUserIds = (operation: string, userIds: ReadonlyArray<string>) => {
+  const empty = userIds.findIndex((id) => id.length === 0)
+  return empty < 0
+    ? Effect.void
+    : Effect.fail(
+        new InvalidRequestError({ operation, field: `userIds[${empty}]`, rule: "must be a non-empty user id" })
+      )
+}
+
+export const syncMembers = Effect.fn("Workflows.syncMembers")(function* (options: Workflows.SyncMembersOptions) {
+  const service = yield* Workspaces
+  const { workspace } = options
+  yield* checkUserIds("Workflows.syncMembers", options.userIds)
+  yield* requireExplicitMembership(service, "Workflows.syncMembers", workspace)
+  const desired = new Set(options.userIds)
+  const current = yield* memberIds(service, workspace)
+  const toAdd = Array.from(desired).filter((id) => !current.has(id))
+  const toRemove = options.prune === false ? [] : Array.from(current).filter((id) => !desired.has(id))
+  const calls = [
+    ...batches(toAdd).map((ids) => settleBatch(service, workspace, "add", ids)),
+    ...batches(toRemove).map((ids) => settleBatch(service, workspace, "remove", ids))
+  ]
+  const settled = yield* Effect.all(calls, { concurrency: options.concurrency ?? defaultConcurrency })
+  const added = mergeSettled(settled.slice(0, batches(toAdd).length))
+  const removed = mergeSettled(settled.slice(batches(toAdd).length))
+  return {
+    workspace,
+    added: added.done,
+    removed: removed.done,
+    unchanged: desired.size - toAdd.length,
+    failed: [...added.failed, ...removed.failed]
+  } satisfies Workflows.SyncMembersReport
+})
+
+export const moveMembers = Effect.fn("Workflows.moveMembers")(function* (options: Workflows.MoveMembersOptions) {
+  const service = yield* Workspaces
+  const { from, to } = options
+  const operation = "Workflows.moveMembers"
+  if (from === to) return yield* new InvalidRequestError({ operation, field: "to", rule: `must differ from "from"` })
+  yield* checkUserIds(operation, options.userIds ?? [])
+  yield* requireExplicitMembership(service, operation, from)
+  yield* requireExplicitMembership(service, operation, to)
+  const members = yield* memberIds(service, from)
+  const listed = options.userIds === undefined ? members : new Set(options.userIds)
+  const candidates = Array.from(listed).filter((id) => members.has(id))
+  // Per batch: add to `to`, then remove from `from` exactly the users whose add went through.
+  const settled = yield* Effect.forEach(
+    batches(candidates),
+    (ids) =>
+      Effect.flatMap(settleBatch(service, to, "add", ids), (added) =>
+        added.done.length === 0
+          ? Effect.succeed(added)
+          : Effect.map(settleBatch(service, from, "remove", added.done), (removed) => ({
+              done: removed.done,
+              failed: [...added.failed, ...removed.failed]
+            }))
+      ),
+    { concurrency: options.concurrency ?? defaultConcurrency }
+  )
+  const { done, failed } = mergeSettled(settled)
+  return {
+    from,
+    to,
+    moved: done,
+    failed,
+    notMembers: Array.from(listed).filter((id) => !members.has(id))
+  } satisfies Workflows.MoveMembersReport
+})
+
+const checkLimits = (operation: string, changes: Workflows.BudgetChanges) =>
+  Effect.forEach(
+    budgetIntervals,
+    (interval) => {
+      const limitUsd = changes[interval]
+      return limitUsd === undefined || limitUsd === null
+        ? Effect.void
+        : Schema.validate(LimitUsd)(limitUsd).pipe(
+            Effect.mapError(
+              (error) =>
+                new InvalidRequestError({
+                  operation,
+                  field: `budgets.${interval}`,
+                  rule: ParseResult.ArrayFormatter.formatErrorSync(error)[0]?.message ?? error.message
+                })
+            )
+          )
+    },
+    { discard: true }
+  )
+
+/** Fails when the budgets break the API's ordering rule. */
+export const checkOrder = (operation: string, workspace: string, budgets: Workflows.Budgets) => {
+  const violation = orderViolation(budgets)
+  return violation === undefined
+    ? Effect.void
+    : Effect.fail(new BudgetRuleError({ operation, workspace, rule: violation.rule }))
+}
+
+/** Runs budget steps one at a time, in their order: each call keeps the stored budgets valid. */
+export const runBudgetSteps = (
+  service: WorkspacesService.Service,
+  workspace: string,
+  steps: ReadonlyArray<Workflows.BudgetStep>
+) =>
+  Effect.forEach(
+    steps,
+    (step) =>
+      step._tag === "Delete"
+        ? service.deleteBudget({ id: workspace, interval: step.interval })
+        : service.setBudget({
+            id: workspace,
+            interval: step.interval,
+            limitUsd: step.limitUsd,
+            ...(step.includeByokInBudgets === undefined ? {} : { includeByokInBudgets: step.includeByokInBudgets })
+          }),
+    { discard: true }
+  )
+
+export const setBudgets = Effect.fn("Workflows.setBudgets")(function* (options: Workflows.SetBudgetsOptions) {
+  const service = yield* Workspaces
+  const operation = "Workflows.setBudgets"
+  const { budgets: changes, workspace } = options
+  yield* checkLimits(operation, changes)
+  yield* checkOrder(operation, workspace, applyChanges({}, changes))
+  const listed = yield* service.listBudgets({ id: workspace })
+  const current = budgetsOf(listed.data)
+  const target = applyChanges(current, changes)
+  yield* checkOrder(operation, workspace, target)
+  const { byokWithoutBudget, steps } = budgetSteps(current, target, {
+    current: listed.includeByokInBudgets,
+    target: options.includeByokInBudgets
+  })
+  if (byokWithoutBudget) {
+    return yield* new BudgetRuleError({
+      operation,
+      workspace,
+      rule: "includeByokInBudgets is set through a budget, and the workspace would have none"
+    })
+  }
+  yield* runBudgetSteps(service, workspace, steps)
+  const touched = new Set(steps.map((_) => _.interval))
+  return {
+    workspace,
+    set: steps.filter((_) => _._tag === "Set"),
+    deleted: steps.filter((_) => _._tag === "Delete"),
+    unchanged: budgetIntervals.filter((interval) => changes[interval] !== undefined && !touched.has(interval)),
+    budgets: target,
+    includeByokInBudgets: options.includeByokInBudgets ?? listed.includeByokInBudgets
+  } satisfies Workflows.SetBudgetsReport
+})
+
+export const cloneWorkspace = Effect.fn("Workflows.cloneWorkspace")(function* (
+  options: Workflows.CloneWorkspaceOptions
+) {
+  const service = yield* Workspaces
+  const operation = "Workflows.cloneWorkspace"
+  const { from, to } = options
+  const withMembers = options.members !== false
+  const withBudgets = options.budgets !== false
+  if (withMembers) {
+    yield* requireExplicitMembership(service, operation, to.slug)
+    if (from === defaultSlug) return yield* new DefaultWorkspaceError({ operation, workspace: from })
+  }
+  const source = yield* service.get({ id: from })
+  if (withMembers && source.slug === defaultSlug)
+    return yield* new DefaultWorkspaceError({ operation, workspace: from })
+  const workspace = yield* ensureWorkspace({ ...settingsOf(source), ...to })
+  const members = withMembers
+    ? yield* Effect.flatMap(memberIds(service, source.id), (userIds) =>
+        syncMembers({
+          workspace: to.slug,
+          userIds: Array.from(userIds),
+          ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency })
+        })
+      )
+    : undefined
+  const budgets = withBudgets
+    ? yield* Effect.flatMap(service.listBudgets({ id: source.id }), (listed) => {
+        const copied = budgetsOf(listed.data)
+        return setBudgets({
+          workspace: to.slug,
+          budgets: Object.fromEntries(budgetIntervals.map((interval) => [interval, copied[interval] ?? null])),
+          ...(listed.includeByokInBudgets === undefined || listed.data.length === 0
+            ? {}
+            : { includeByokInBudgets: listed.includeByokInBudgets })
+        })
+      })
+    : undefined
+  return { workspace, members, budgets } satisfies Workflows.CloneWorkspaceReport
+})
+
+/** The manifest entry of one workspace as it stands. */
+const entryOf = (service: WorkspacesService.Service, workspace: Workspace) =>
+  Effect.all(
+    {
+      listed: service.listBudgets({ id: workspace.id }),
+      members:
+        workspace.slug === defaultSlug
+          ? Effect.succeed(undefined)
+          : Effect.map(memberIds(service, workspace.id), (ids) => Array.from(ids).sort())
+    },
+    { concurrency: 2 }
+  ).pipe(
+    Effect.map(
+      ({ listed, members }): Manifest.WorkspaceEntry => ({
+        slug: workspace.slug,
+        name: workspace.name,
+        ...settingsOf(workspace),
+        budgets: budgetsOf(listed.data),
+        ...(listed.includeByokInBudgets === undefined ? {} : { includeByokInBudgets: listed.includeByokInBudgets }),
+        ...(members === undefined ? {} : { members })
+      })
+    )
+  )
+
+export const exportState = Effect.fn("Workflows.exportState")(function* (options: Workflows.ExportOptions = {}) {
+  const service = yield* Workspaces
+  const workspaces = yield* service.streamWorkspaces({ pageSize: 100 }).pipe(
+    Stream.mapEffect((workspace) => entryOf(service, workspace), {
+      concurrency: options.concurrency ?? defaultConcurrency
+    }),
+    Stream.runCollect
+  )
+  return { version: 1, workspaces: Array.from(workspaces) } satisfies Manifest.Manifest
+})
