@@ -25,11 +25,11 @@ describe("error channels (checked by tsc)", () => {
     expectTypeOf<ErrorOf<"create">>().toEqualTypeOf<E400 | E401 | E403 | E500 | CommonError>())
   it("delete with 400, 401, 403, 404, 500", () =>
     expectTypeOf<ErrorOf<"delete">>().toEqualTypeOf<E400 | E401 | E403 | E404 | E500 | CommonError>())
-  it("get with 401, 404, 500", () => expectTypeOf<ErrorOf<"get">>().toEqualTypeOf<E401 | E500 | CommonError>())
+  it("get with 401, 404, 500", () => expectTypeOf<ErrorOf<"get">>().toEqualTypeOf<E401 | E404 | E500 | CommonError>())
   it("update with 400, 401, 403, 404, 500", () =>
     expectTypeOf<ErrorOf<"update">>().toEqualTypeOf<E400 | E401 | E403 | E404 | E500 | CommonError>())
   it("listBudgets with 401, 404, 500", () =>
-    expectTypeOf<ErrorOf<"listBudgets">>().toEqualTypeOf<E401 | E500 | CommonError>())
+    expectTypeOf<ErrorOf<"listBudgets">>().toEqualTypeOf<E401 | E404 | E500 | CommonError>())
   it("getBudget with 400, 401, 404, 500", () =>
     expectTypeOf<ErrorOf<"getBudget">>().toEqualTypeOf<E400 | E401 | E404 | E500 | CommonError>())
   it("deleteBudget with 400, 401, 404, 500", () =>

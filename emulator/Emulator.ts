@@ -1,0 +1,353 @@
+/**
+ * A local emulator of OpenRouter's Workspaces management API: a real HTTP server that speaks the
+ * spec's wire format, enforces the documented rules, injects faults on demand and records what it
+ * received, served from the same endpoint descriptions (`WorkspacesApi`) as the client.
+ *
+ * @since 0.1.0
+ */
+import * as HttpServer from "@effect/platform/HttpServer"
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
+import type * as Scope from "effect/Scope"
+import * as Fs from "node:fs"
+import { createServer } from "node:http"
+import * as Yaml from "yaml"
+import * as Faults from "./internal/faults.js"
+import * as Organization from "./internal/organization.js"
+import type { LoggedRequest } from "./internal/requestLog.js"
+import { RequestLog } from "./internal/requestLog.js"
+import * as SeedInternal from "./internal/seed.js"
+import * as Server from "./internal/server.js"
+import * as StateFile from "./internal/stateFile.js"
+
+/**
+ * The organization an emulator starts from. Users have an organization role and may be
+ * SCIM-managed; API keys belong to a user and a workspace (by slug); management keys to a user;
+ * workspaces list their explicit members and budgets. The default workspace (slug `default`) is
+ * added when the seed does not list it, and its members are always every user.
+ *
+ * @since 0.1.0
+ * @category seeds
+ */
+export const Seed: Schema.Schema<Seed> = SeedInternal.Seed
+
+/**
+ * @since 0.1.0
+ * @category seeds
+ */
+export interface Seed extends SeedInternal.Seed {}
+
+/**
+ * The built-in realistic seed: the default workspace, then `engineering`, `marketing`,
+ * `data-science`, `sandbox`, then generated `team-0001`...; 250 users by default (about 4 % admins,
+ * 10 % SCIM-managed), API keys (some disabled), budgets. Deterministic for given options;
+ * `builtinSeed({ users: 100_000, workspaces: 1_000 })` makes a load seed.
+ *
+ * @since 0.1.0
+ * @category seeds
+ */
+export const builtinSeed: (options?: {
+  readonly users?: number | undefined
+  readonly workspaces?: number | undefined
+  /** Explicit members of each generated `team-NNNN` workspace (default: a tenth of the users, at most 100). */
+  readonly membersPerWorkspace?: number | undefined
+  /** The seed of the generator. */
+  readonly seed?: number | undefined
+}) => Seed = SeedInternal.builtin
+
+/**
+ * Reads a seed file, JSON (`.json`) or YAML (anything else), and decodes it with {@link Seed}.
+ *
+ * @since 0.1.0
+ * @category seeds
+ */
+export const readSeedFile = (file: string): Effect.Effect<Seed, EmulatorError> =>
+  Effect.tryPromise({
+    try: () => Fs.promises.readFile(file, "utf8"),
+    catch: (cause) => new EmulatorError({ reason: "Seed", detail: `cannot read ${file}: ${String(cause)}` })
+  }).pipe(
+    Effect.flatMap((text) =>
+      Effect.try({
+        try: () => (file.endsWith(".json") ? JSON.parse(text) : Yaml.parse(text)) as unknown,
+        catch: (cause) => new EmulatorError({ reason: "Seed", detail: `cannot parse ${file}: ${String(cause)}` })
+      })
+    ),
+    Effect.flatMap((value) =>
+      Either.mapLeft(
+        SeedInternal.decode(value),
+        (detail) => new EmulatorError({ reason: "Seed", detail: `${file}: ${detail}` })
+      )
+    )
+  )
+
+/**
+ * A fault rule. `kind` is one of:
+ * - `status`: answer 429 (with `Retry-After` and `X-RateLimit-*`), 500, 502, 503 or 504 without
+ *   processing the request;
+ * - `latency`: wait `ms` before processing (adds up with other faults);
+ * - `reset`: destroy the connection before the request is processed;
+ * - `lostResponse`: process the request (the change is applied), then destroy the connection;
+ * - `malformed`: process the request, then answer 200 with a body that is not JSON.
+ *
+ * `operations` scopes a rule (all operations when omitted); `times: n` fires on the next n matching
+ * requests, `sequence: [true, false, ...]` on the matching requests whose entry is true, `rate` with
+ * that probability from the seeded generator; with none of them the rule fires on every matching
+ * request. Terminal rules are tried in order until one fires.
+ *
+ * @since 0.1.0
+ * @category faults
+ */
+export const FaultRule: Schema.Schema<FaultRule, Faults.FaultRule> = Faults.FaultRule
+
+/**
+ * @since 0.1.0
+ * @category faults
+ */
+export type FaultRule = Faults.FaultRule
+
+/**
+ * A rule as it stands, with its remaining `times`.
+ *
+ * @since 0.1.0
+ * @category faults
+ */
+export type FaultRuleStatus = Faults.FaultRuleStatus
+
+/**
+ * One request the emulator received (never its key).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type { CredentialKind, LoggedRequest } from "./internal/requestLog.js"
+
+/**
+ * One change of state (workspace created/updated/deleted, member added/removed, budget set/deleted,
+ * `include_byok_in_budgets` set), numbered by `seq`, with what is needed to replay it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type HistoryEvent = Organization.HistoryEvent
+
+/**
+ * The live state `mutate` hands over: plain maps of plain records. Lists come out in insertion order.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type State = Organization.State
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type User = Organization.User
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type ApiKey = Organization.ApiKey
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type ManagementKey = Organization.ManagementKey
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type WorkspaceRecord = Organization.Workspace
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type Membership = Organization.Membership
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type BudgetRecord = Organization.Budget
+
+/**
+ * The JSON view of the whole state: users, API keys, management keys, workspaces, explicit
+ * memberships (the default workspace's are implicit) and budgets. Also the `--state` file format.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type StateSnapshot = Organization.StateSnapshot
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export const StateSnapshot: Schema.Schema<StateSnapshot> = Organization.StateSnapshot
+
+/**
+ * The emulator could not start: the port is taken, or a seed or state file is unreadable or invalid.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class EmulatorError extends Schema.TaggedError<EmulatorError>()("EmulatorError", {
+  reason: Schema.Literal("Serve", "Seed", "State"),
+  detail: Schema.String
+}) {
+  override get message() {
+    return `emulator: ${this.reason.toLowerCase()}: ${this.detail}`
+  }
+}
+
+/**
+ * A running emulator.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Service {
+  /** E.g. `http://127.0.0.1:40123/api/v1`. */
+  readonly baseUrl: string
+  /** E.g. `http://127.0.0.1:40123`; the admin routes live under `${origin}/__emulator`. */
+  readonly origin: string
+  readonly port: number
+  /** A management key of an organization admin. */
+  readonly managementKey: Redacted.Redacted<string>
+  readonly keys: {
+    /** A management key of a user who is not an organization admin. */
+    readonly memberManagementKey: Redacted.Redacted<string>
+    /** An active API key that is not a management key. */
+    readonly inferenceKey: Redacted.Redacted<string>
+  }
+  /** The requests received so far, in order of arrival. */
+  readonly requests: Effect.Effect<ReadonlyArray<LoggedRequest>>
+  readonly clearRequests: Effect.Effect<void>
+  /** Replaces the fault rules and restarts the generator (from `options.seed` when given). */
+  readonly setFaults: (rules: ReadonlyArray<FaultRule>, options?: { readonly seed?: number }) => Effect.Effect<void>
+  readonly faults: Effect.Effect<ReadonlyArray<FaultRuleStatus>>
+  /** Every change made through the API since the start. */
+  readonly history: Effect.Effect<ReadonlyArray<HistoryEvent>>
+  readonly snapshot: Effect.Effect<StateSnapshot>
+  /** A test hook: change the state directly (add an active API key, mark a user SCIM-managed, ...). */
+  readonly mutate: (f: (state: State) => void) => Effect.Effect<void>
+}
+
+/**
+ * @since 0.1.0
+ * @category tags
+ */
+export class Emulator extends Context.Tag("effect-openrouter-workspaces/Emulator")<Emulator, Service>() {}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface EmulatorOptions {
+  /** The organization to start from, as a value. */
+  readonly seed?: Seed | undefined
+  /** The organization to start from, as a JSON or YAML file. */
+  readonly seedFile?: string | undefined
+  /** Loaded at start when it exists (and then wins over the seed); written after every change. */
+  readonly stateFile?: string | undefined
+  readonly faults?: ReadonlyArray<FaultRule> | undefined
+  /** The seed of the generator behind `rate` rules; 1 by default. */
+  readonly faultSeed?: number | undefined
+  /** 0 (any free port) by default. */
+  readonly port?: number | undefined
+  /** `127.0.0.1` by default. */
+  readonly host?: string | undefined
+}
+
+const initialState = (options: EmulatorOptions): Effect.Effect<Organization.State, EmulatorError> =>
+  Effect.gen(function* () {
+    if (options.stateFile !== undefined) {
+      const snapshot = yield* Effect.mapError(
+        StateFile.read(options.stateFile),
+        (detail) => new EmulatorError({ reason: "State", detail })
+      )
+      if (snapshot !== undefined) return Organization.stateFromSnapshot(snapshot)
+    }
+    const seed =
+      options.seed ?? (options.seedFile === undefined ? SeedInternal.builtin() : yield* readSeedFile(options.seedFile))
+    return yield* Either.mapLeft(SeedInternal.toState(seed), (detail) => new EmulatorError({ reason: "Seed", detail }))
+  })
+
+/**
+ * Starts an emulator for the life of the scope: it listens on 127.0.0.1 and a free port unless told
+ * otherwise, and stops (and writes its state file) when the scope closes. It always runs on the
+ * wall clock, even when built under a `TestClock`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (options: EmulatorOptions = {}): Effect.Effect<Service, EmulatorError, Scope.Scope> =>
+  Effect.gen(function* () {
+    const state = yield* initialState(options)
+    const accessKeys = SeedInternal.ensureAccessKeys(state)
+    const organization = new Organization.Organization(state)
+    const faults = new Faults.FaultInjector(options.faults ?? [], options.faultSeed ?? 1)
+    const log = new RequestLog()
+
+    if (options.stateFile !== undefined) {
+      yield* Effect.mapError(
+        StateFile.persist(organization, options.stateFile),
+        (detail) => new EmulatorError({ reason: "State", detail })
+      )
+    }
+
+    const host = options.host ?? "127.0.0.1"
+    const nodeServer = createServer()
+    const server = yield* NodeHttpServer.make(() => nodeServer, { port: options.port ?? 0, host }).pipe(
+      Effect.mapError((error) => new EmulatorError({ reason: "Serve", detail: String(error.cause) }))
+    )
+    // runs before the server's own finalizer: in-flight and idle keep-alive connections must not hold the close
+    yield* Effect.addFinalizer(() => Effect.sync(() => nodeServer.closeAllConnections()))
+    yield* server.serve(Server.makeApp({ organization, faults, log }))
+
+    const address = server.address as HttpServer.TcpAddress
+    const urlHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host
+    const origin = `http://${urlHost}:${address.port}`
+
+    return Emulator.of({
+      baseUrl: `${origin}${Server.apiPrefix}`,
+      origin,
+      port: address.port,
+      managementKey: Redacted.make(accessKeys.managementKey),
+      keys: {
+        memberManagementKey: Redacted.make(accessKeys.memberManagementKey),
+        inferenceKey: Redacted.make(accessKeys.inferenceKey)
+      },
+      requests: Effect.sync(() => log.all),
+      clearRequests: Effect.sync(() => log.clear()),
+      setFaults: (rules, faultOptions) => Effect.sync(() => faults.set(rules, faultOptions?.seed)),
+      faults: Effect.sync(() => faults.current),
+      history: Effect.sync(() => organization.history.slice()),
+      snapshot: Effect.sync(() => organization.snapshot()),
+      mutate: (f) =>
+        Effect.sync(() => {
+          f(organization.state)
+          organization.invalidate()
+          organization.changed()
+        })
+    })
+  }).pipe(Effect.withClock(Clock.make()))
+
+/**
+ * The emulator as a scoped layer.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (options?: EmulatorOptions): Layer.Layer<Emulator, EmulatorError> =>
+  Layer.scoped(Emulator, make(options))

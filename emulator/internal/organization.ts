@@ -1,0 +1,507 @@
+/**
+ * The emulated organization: users, keys, workspaces, explicit memberships and budgets, held in
+ * plain mutable maps, with ordered views rebuilt lazily after writes so that a page costs the same
+ * at offset 0 and at offset 99,900. Every change made through the API is appended to a history.
+ *
+ * This module knows nothing of HTTP: the rules that answer with a status live in `handlers.ts`.
+ *
+ * @internal
+ */
+import * as Schema from "effect/Schema"
+import type * as Types from "effect/Types"
+import type { BudgetInterval } from "../../src/Model.js"
+import { budgetIntervals } from "../../src/Model.js"
+import * as Uuid from "./uuid.js"
+
+const Role = Schema.Literal("admin", "member")
+const Interval = Schema.Literal("daily", "weekly", "monthly", "lifetime")
+
+/** @internal */
+export const UserRecord = Schema.Struct({
+  id: Schema.String,
+  email: Schema.String,
+  role: Role,
+  scim: Schema.Boolean,
+  createdAt: Schema.String
+})
+
+/** @internal */
+export const ApiKeyRecord = Schema.Struct({
+  id: Schema.String,
+  key: Schema.String,
+  userId: Schema.String,
+  workspaceId: Schema.String,
+  disabled: Schema.Boolean
+})
+
+/** @internal */
+export const ManagementKeyRecord = Schema.Struct({
+  id: Schema.String,
+  key: Schema.String,
+  userId: Schema.String
+})
+
+/** @internal */
+export const WorkspaceRecord = Schema.Struct({
+  id: Schema.String,
+  slug: Schema.String,
+  name: Schema.String,
+  description: Schema.NullOr(Schema.String),
+  defaultTextModel: Schema.NullOr(Schema.String),
+  defaultImageModel: Schema.NullOr(Schema.String),
+  defaultProviderSort: Schema.NullOr(Schema.String),
+  isObservabilityIoLoggingEnabled: Schema.Boolean,
+  isObservabilityBroadcastEnabled: Schema.Boolean,
+  isDataDiscountLoggingEnabled: Schema.Boolean,
+  ioLoggingSamplingRate: Schema.Number,
+  ioLoggingApiKeyIds: Schema.NullOr(Schema.Array(Schema.Int)),
+  includeByokInBudgets: Schema.Boolean,
+  createdAt: Schema.String,
+  updatedAt: Schema.NullOr(Schema.String),
+  createdBy: Schema.NullOr(Schema.String),
+  isDefault: Schema.Boolean
+})
+
+/** @internal */
+export const MembershipRecord = Schema.Struct({
+  id: Schema.String,
+  workspaceId: Schema.String,
+  userId: Schema.String,
+  role: Role,
+  createdAt: Schema.String
+})
+
+/** @internal */
+export const BudgetRecord = Schema.Struct({
+  id: Schema.String,
+  workspaceId: Schema.String,
+  interval: Interval,
+  limitUsd: Schema.Number,
+  createdAt: Schema.String,
+  updatedAt: Schema.String
+})
+
+/** An organization user. @internal */
+export interface User extends Types.Mutable<typeof UserRecord.Type> {}
+/** An API key (not a management key): it belongs to a user and a workspace. @internal */
+export interface ApiKey extends Types.Mutable<typeof ApiKeyRecord.Type> {}
+/** A management key, owned by a user. @internal */
+export interface ManagementKey extends Types.Mutable<typeof ManagementKeyRecord.Type> {}
+/** A workspace. @internal */
+export interface Workspace extends Types.Mutable<typeof WorkspaceRecord.Type> {}
+/** An explicit membership (the default workspace's members are implicit). @internal */
+export interface Membership extends Types.Mutable<typeof MembershipRecord.Type> {}
+/** The budget of one interval of a workspace. @internal */
+export interface Budget extends Types.Mutable<typeof BudgetRecord.Type> {}
+
+/**
+ * The plain JSON view of the whole state; also the format of a `--state` file.
+ *
+ * @internal
+ */
+export const StateSnapshot = Schema.Struct({
+  users: Schema.Array(UserRecord),
+  apiKeys: Schema.Array(ApiKeyRecord),
+  managementKeys: Schema.Array(ManagementKeyRecord),
+  workspaces: Schema.Array(WorkspaceRecord),
+  memberships: Schema.Array(MembershipRecord),
+  budgets: Schema.Array(BudgetRecord)
+})
+
+/** @internal */
+export interface StateSnapshot extends Schema.Schema.Type<typeof StateSnapshot> {}
+
+/**
+ * The live state, as `mutate` hands it to a test. Maps keep insertion order, which is the order of
+ * every list the API returns.
+ *
+ * @internal
+ */
+export interface State {
+  /** By user id. */
+  readonly users: Map<string, User>
+  /** By key id. */
+  readonly apiKeys: Map<string, ApiKey>
+  /** By key id. */
+  readonly managementKeys: Map<string, ManagementKey>
+  /** By workspace id. */
+  readonly workspaces: Map<string, Workspace>
+  /** Workspace id → user id → membership; never holds the default workspace. */
+  readonly memberships: Map<string, Map<string, Membership>>
+  /** Workspace id → interval → budget. */
+  readonly budgets: Map<string, Map<BudgetInterval, Budget>>
+}
+
+interface EventBase {
+  readonly seq: number
+  readonly at: string
+  /** The `seq` of the logged request that made the change. */
+  readonly requestSeq?: number
+}
+
+/**
+ * One change of state, with what is needed to replay it.
+ *
+ * @internal
+ */
+export type HistoryEvent =
+  | (EventBase & { readonly type: "workspaceCreated"; readonly workspace: Workspace })
+  | (EventBase & {
+      readonly type: "workspaceUpdated"
+      readonly workspaceId: string
+      readonly changes: Partial<Workspace>
+      readonly workspace: Workspace
+    })
+  | (EventBase & { readonly type: "workspaceDeleted"; readonly workspaceId: string; readonly slug: string })
+  | (EventBase & {
+      readonly type: "memberAdded"
+      readonly workspaceId: string
+      readonly userId: string
+      readonly membership: Membership
+    })
+  | (EventBase & { readonly type: "memberRemoved"; readonly workspaceId: string; readonly userId: string })
+  | (EventBase & {
+      readonly type: "budgetSet"
+      readonly workspaceId: string
+      readonly interval: BudgetInterval
+      readonly limitUsd: number
+      readonly budget: Budget
+    })
+  | (EventBase & { readonly type: "budgetDeleted"; readonly workspaceId: string; readonly interval: BudgetInterval })
+  | (EventBase & {
+      readonly type: "includeByokInBudgetsSet"
+      readonly workspaceId: string
+      readonly includeByokInBudgets: boolean
+    })
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never
+
+/**
+ * What a bearer token is.
+ *
+ * @internal
+ */
+export type Credential =
+  | { readonly kind: "management"; readonly key: ManagementKey }
+  | { readonly kind: "api"; readonly key: ApiKey }
+
+/** @internal */
+export const emptyState = (): State => ({
+  users: new Map(),
+  apiKeys: new Map(),
+  managementKeys: new Map(),
+  workspaces: new Map(),
+  memberships: new Map(),
+  budgets: new Map()
+})
+
+/** @internal */
+export const stateFromSnapshot = (snapshot: StateSnapshot): State => {
+  const state = emptyState()
+  for (const user of snapshot.users) state.users.set(user.id, { ...user })
+  for (const key of snapshot.apiKeys) state.apiKeys.set(key.id, { ...key })
+  for (const key of snapshot.managementKeys) state.managementKeys.set(key.id, { ...key })
+  for (const workspace of snapshot.workspaces) state.workspaces.set(workspace.id, { ...workspace })
+  for (const membership of snapshot.memberships) {
+    membershipsOf(state, membership.workspaceId).set(membership.userId, { ...membership })
+  }
+  for (const budget of snapshot.budgets) budgetsOf(state, budget.workspaceId).set(budget.interval, { ...budget })
+  return state
+}
+
+const membershipsOf = (state: State, workspaceId: string): Map<string, Membership> => {
+  let members = state.memberships.get(workspaceId)
+  if (members === undefined) {
+    members = new Map()
+    state.memberships.set(workspaceId, members)
+  }
+  return members
+}
+
+const budgetsOf = (state: State, workspaceId: string): Map<BudgetInterval, Budget> => {
+  let budgets = state.budgets.get(workspaceId)
+  if (budgets === undefined) {
+    budgets = new Map()
+    state.budgets.set(workspaceId, budgets)
+  }
+  return budgets
+}
+
+/** @internal */
+export const defaultGuardrailId = (workspaceId: string): string => Uuid.fromName(`guardrail:${workspaceId}`)
+
+/** The implicit membership of a user in the default workspace. @internal */
+export const implicitMembership = (workspace: Workspace, user: User): Membership => ({
+  id: Uuid.fromName(`membership:${workspace.id}:${user.id}`),
+  workspaceId: workspace.id,
+  userId: user.id,
+  role: user.role,
+  createdAt: user.createdAt
+})
+
+const now = () => new Date().toISOString()
+
+/**
+ * The store behind one emulator.
+ *
+ * @internal
+ */
+export class Organization {
+  private readonly events: Array<HistoryEvent> = []
+  private readonly listeners: Array<() => void> = []
+  private workspaceList: Array<Workspace> | undefined
+  private slugIndex: Map<string, Workspace> | undefined
+  private userList: Array<User> | undefined
+  private credentials: Map<string, Credential> | undefined
+  private readonly memberLists = new Map<string, Array<Membership>>()
+  /** Incremented by every change; the state file is written when it moved. */
+  version = 0
+
+  constructor(readonly state: State) {}
+
+  /** Drops every derived view; called after `mutate`. */
+  invalidate(): void {
+    this.workspaceList = undefined
+    this.slugIndex = undefined
+    this.userList = undefined
+    this.credentials = undefined
+    this.memberLists.clear()
+  }
+
+  onChange(listener: () => void): void {
+    this.listeners.push(listener)
+  }
+
+  changed(): void {
+    this.version++
+    for (const listener of this.listeners) listener()
+  }
+
+  get history(): ReadonlyArray<HistoryEvent> {
+    return this.events
+  }
+
+  private record(event: DistributiveOmit<HistoryEvent, "seq" | "at">, requestSeq: number | undefined): void {
+    this.events.push({
+      ...event,
+      seq: this.events.length + 1,
+      at: now(),
+      ...(requestSeq === undefined ? {} : { requestSeq })
+    } as HistoryEvent)
+  }
+
+  snapshot(): StateSnapshot {
+    return {
+      users: Array.from(this.state.users.values(), (_) => ({ ..._ })),
+      apiKeys: Array.from(this.state.apiKeys.values(), (_) => ({ ..._ })),
+      managementKeys: Array.from(this.state.managementKeys.values(), (_) => ({ ..._ })),
+      workspaces: Array.from(this.state.workspaces.values(), (_) => ({ ..._ })),
+      memberships: Array.from(this.state.memberships.values()).flatMap((members) =>
+        Array.from(members.values(), (_) => ({ ..._ }))
+      ),
+      budgets: Array.from(this.state.budgets.values()).flatMap((budgets) =>
+        budgetIntervals.flatMap((interval) => {
+          const budget = budgets.get(interval)
+          return budget === undefined ? [] : [{ ...budget }]
+        })
+      )
+    }
+  }
+
+  // --- reads -----------------------------------------------------------------------------------
+
+  authenticate(secret: string): Credential | undefined {
+    if (this.credentials === undefined) {
+      const credentials = new Map<string, Credential>()
+      for (const key of this.state.apiKeys.values()) credentials.set(key.key, { kind: "api", key })
+      for (const key of this.state.managementKeys.values()) credentials.set(key.key, { kind: "management", key })
+      this.credentials = credentials
+    }
+    return this.credentials.get(secret)
+  }
+
+  get workspaces(): ReadonlyArray<Workspace> {
+    if (this.workspaceList === undefined) {
+      const list = Array.from(this.state.workspaces.values())
+      // the default workspace comes first, the others in creation order
+      list.sort((a, b) => Number(b.isDefault) - Number(a.isDefault))
+      this.workspaceList = list
+    }
+    return this.workspaceList
+  }
+
+  get users(): ReadonlyArray<User> {
+    if (this.userList === undefined) this.userList = Array.from(this.state.users.values())
+    return this.userList
+  }
+
+  /** Looks a workspace up by UUID, then by slug. */
+  findWorkspace(idOrSlug: string): Workspace | undefined {
+    const byId = this.state.workspaces.get(idOrSlug) ?? this.state.workspaces.get(idOrSlug.toLowerCase())
+    if (byId !== undefined) return byId
+    if (this.slugIndex === undefined) {
+      this.slugIndex = new Map(Array.from(this.state.workspaces.values(), (_) => [_.slug, _]))
+    }
+    return this.slugIndex.get(idOrSlug)
+  }
+
+  /**
+   * A page of the members of a workspace, in the order they joined: every user for the default
+   * workspace (built per page), the explicit memberships otherwise (an ordered array rebuilt after
+   * a write to that workspace).
+   */
+  memberPage(
+    workspace: Workspace,
+    offset: number,
+    limit: number
+  ): { readonly items: ReadonlyArray<Membership>; readonly total: number } {
+    if (workspace.isDefault) {
+      const users = this.users
+      return {
+        items: users.slice(offset, offset + limit).map((user) => implicitMembership(workspace, user)),
+        total: users.length
+      }
+    }
+    let list = this.memberLists.get(workspace.id)
+    if (list === undefined) {
+      list = Array.from(this.state.memberships.get(workspace.id)?.values() ?? [])
+      this.memberLists.set(workspace.id, list)
+    }
+    return { items: list.slice(offset, offset + limit), total: list.length }
+  }
+
+  membership(workspace: Workspace, userId: string): Membership | undefined {
+    if (workspace.isDefault) {
+      const user = this.state.users.get(userId)
+      return user === undefined ? undefined : implicitMembership(workspace, user)
+    }
+    return this.state.memberships.get(workspace.id)?.get(userId)
+  }
+
+  /** The budgets of a workspace, from the widest interval to the narrowest. */
+  budgets(workspace: Workspace): ReadonlyArray<Budget> {
+    const budgets = this.state.budgets.get(workspace.id)
+    if (budgets === undefined) return []
+    return budgetIntervals.flatMap((interval) => {
+      const budget = budgets.get(interval)
+      return budget === undefined ? [] : [budget]
+    })
+  }
+
+  budget(workspace: Workspace, interval: BudgetInterval): Budget | undefined {
+    return this.state.budgets.get(workspace.id)?.get(interval)
+  }
+
+  /** The active (not disabled) API keys of a workspace. */
+  activeApiKeys(workspaceId: string): ReadonlyArray<ApiKey> {
+    const keys: Array<ApiKey> = []
+    for (const key of this.state.apiKeys.values()) {
+      if (key.workspaceId === workspaceId && !key.disabled) keys.push(key)
+    }
+    return keys
+  }
+
+  // --- writes ----------------------------------------------------------------------------------
+
+  createWorkspace(
+    fields: Omit<Workspace, "id" | "createdAt" | "updatedAt" | "isDefault">,
+    requestSeq?: number
+  ): Workspace {
+    const workspace: Workspace = {
+      ...fields,
+      id: crypto.randomUUID(),
+      createdAt: now(),
+      updatedAt: null,
+      isDefault: false
+    }
+    this.state.workspaces.set(workspace.id, workspace)
+    this.workspaceList = undefined
+    this.slugIndex = undefined
+    this.record({ type: "workspaceCreated", workspace: { ...workspace } }, requestSeq)
+    this.changed()
+    return workspace
+  }
+
+  updateWorkspace(workspace: Workspace, changes: Partial<Workspace>, requestSeq?: number): Workspace {
+    Object.assign(workspace, changes, { updatedAt: now() })
+    this.slugIndex = undefined
+    this.record(
+      { type: "workspaceUpdated", workspaceId: workspace.id, changes: { ...changes }, workspace: { ...workspace } },
+      requestSeq
+    )
+    this.changed()
+    return workspace
+  }
+
+  /** Deletes a workspace with its memberships, budgets and (disabled) keys. */
+  deleteWorkspace(workspace: Workspace, requestSeq?: number): void {
+    this.state.workspaces.delete(workspace.id)
+    this.state.memberships.delete(workspace.id)
+    this.state.budgets.delete(workspace.id)
+    for (const [id, key] of this.state.apiKeys) if (key.workspaceId === workspace.id) this.state.apiKeys.delete(id)
+    this.memberLists.delete(workspace.id)
+    this.workspaceList = undefined
+    this.slugIndex = undefined
+    this.credentials = undefined
+    this.record({ type: "workspaceDeleted", workspaceId: workspace.id, slug: workspace.slug }, requestSeq)
+    this.changed()
+  }
+
+  addMember(workspace: Workspace, user: User, requestSeq?: number): Membership {
+    const membership: Membership = {
+      id: crypto.randomUUID(),
+      workspaceId: workspace.id,
+      userId: user.id,
+      role: user.role,
+      createdAt: now()
+    }
+    membershipsOf(this.state, workspace.id).set(user.id, membership)
+    this.memberLists.delete(workspace.id)
+    this.record(
+      { type: "memberAdded", workspaceId: workspace.id, userId: user.id, membership: { ...membership } },
+      requestSeq
+    )
+    this.changed()
+    return membership
+  }
+
+  removeMember(workspace: Workspace, userId: string, requestSeq?: number): boolean {
+    const removed = this.state.memberships.get(workspace.id)?.delete(userId) ?? false
+    if (removed) {
+      this.memberLists.delete(workspace.id)
+      this.record({ type: "memberRemoved", workspaceId: workspace.id, userId }, requestSeq)
+      this.changed()
+    }
+    return removed
+  }
+
+  setBudget(workspace: Workspace, interval: BudgetInterval, limitUsd: number, requestSeq?: number): Budget {
+    const budgets = budgetsOf(this.state, workspace.id)
+    const at = now()
+    const existing = budgets.get(interval)
+    const budget: Budget =
+      existing === undefined
+        ? { id: crypto.randomUUID(), workspaceId: workspace.id, interval, limitUsd, createdAt: at, updatedAt: at }
+        : Object.assign(existing, { limitUsd, updatedAt: at })
+    budgets.set(interval, budget)
+    this.record({ type: "budgetSet", workspaceId: workspace.id, interval, limitUsd, budget: { ...budget } }, requestSeq)
+    this.changed()
+    return budget
+  }
+
+  deleteBudget(workspace: Workspace, interval: BudgetInterval, requestSeq?: number): boolean {
+    const removed = this.state.budgets.get(workspace.id)?.delete(interval) ?? false
+    if (removed) {
+      this.record({ type: "budgetDeleted", workspaceId: workspace.id, interval }, requestSeq)
+      this.changed()
+    }
+    return removed
+  }
+
+  setIncludeByokInBudgets(workspace: Workspace, includeByokInBudgets: boolean, requestSeq?: number): void {
+    if (workspace.includeByokInBudgets === includeByokInBudgets) return
+    workspace.includeByokInBudgets = includeByokInBudgets
+    this.record({ type: "includeByokInBudgetsSet", workspaceId: workspace.id, includeByokInBudgets }, requestSeq)
+    this.changed()
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * The log of the requests an emulator received, for tests to count and inspect. It never holds a
+ * key: the `authorization` (and cookie) headers are left out and only the kind of credential is kept.
+ *
+ * @internal
+ */
+import type { OperationName } from "../../src/WorkspacesApi.js"
+
+/**
+ * The credential a request carried, never the key itself.
+ *
+ * @internal
+ */
+export type CredentialKind = "none" | "unknown" | "managementKey" | "apiKey" | "disabledApiKey"
+
+/** @internal */
+export interface LoggedRequest {
+  /** 1, 2, ... in order of arrival. */
+  readonly seq: number
+  readonly at: string
+  readonly method: string
+  /** The path without the query string, e.g. `/api/v1/workspaces/engineering`. */
+  readonly path: string
+  /** The query parameters (the first value of a repeated one). */
+  readonly query: Readonly<Record<string, string>>
+  /** The parsed JSON body; the raw text when it was not JSON; `undefined` when there was none. */
+  readonly body: unknown
+  /** The request headers except `authorization`, `cookie` and `proxy-authorization`. */
+  readonly headers: Readonly<Record<string, string>>
+  readonly credential: CredentialKind
+  /** The operation (from `WorkspacesApi.endpoints`) the request was routed to. */
+  readonly operation: OperationName | undefined
+  /** The status sent; 0 when nothing was sent (a `reset` or `lostResponse` fault, or still in flight). */
+  readonly status: number
+  /** The faults applied, e.g. `status`, `latency+reset`. */
+  readonly fault?: string
+  /** For `lostResponse`: the status of the response that was processed and then not sent. */
+  readonly discardedStatus?: number
+}
+
+const secretHeaders = new Set(["authorization", "cookie", "proxy-authorization"])
+
+/** @internal */
+export class RequestLog {
+  private entries: Array<{ -readonly [K in keyof LoggedRequest]: LoggedRequest[K] }> = []
+  private seq = 0
+
+  start(request: {
+    readonly method: string
+    readonly url: string
+    readonly headers: Readonly<Record<string, string | ReadonlyArray<string> | undefined>>
+    readonly body: unknown
+    readonly credential: CredentialKind
+    readonly operation: OperationName | undefined
+  }): { -readonly [K in keyof LoggedRequest]: LoggedRequest[K] } {
+    const url = new URL(request.url, "http://emulator")
+    const query: Record<string, string> = {}
+    for (const [key, value] of url.searchParams) if (!(key in query)) query[key] = value
+    const headers: Record<string, string> = {}
+    for (const [name, value] of Object.entries(request.headers)) {
+      if (value === undefined || secretHeaders.has(name.toLowerCase())) continue
+      headers[name.toLowerCase()] = typeof value === "string" ? value : value.join(", ")
+    }
+    const entry = {
+      seq: ++this.seq,
+      at: new Date().toISOString(),
+      method: request.method,
+      path: url.pathname,
+      query,
+      body: request.body,
+      headers,
+      credential: request.credential,
+      operation: request.operation,
+      status: 0
+    }
+    this.entries.push(entry)
+    return entry
+  }
+
+  get all(): ReadonlyArray<LoggedRequest> {
+    return this.entries.map((entry) => ({ ...entry }))
+  }
+
+  clear(): void {
+    this.entries = []
+  }
+}

@@ -1,0 +1,648 @@
+import { FetchHttpClient, HttpClient, HttpClientRequest } from "@effect/platform"
+import { assert, describe, it } from "@effect/vitest"
+import { Chunk, ConfigProvider, Effect, Layer, Logger, Redacted, Stream, TestServices } from "effect"
+import { createServer, type AddressInfo } from "node:net"
+import { Emulator } from "../emulator/index.js"
+import { Workspaces, WorkspacesError } from "../src/index.js"
+import { emulatorWithClient } from "./support/layers.js"
+
+const pad = (i: number) => String(i).padStart(4, "0")
+const userIds = Array.from({ length: 1100 }, (_, i) => `user_${pad(i)}`)
+
+const seed: Emulator.Seed = {
+  users: [
+    { id: "user_admin", role: "admin" },
+    { id: "user_member", role: "member" },
+    { id: "user_scim", role: "member", scim: true },
+    ...userIds.map((id) => ({ id, role: "member" as const }))
+  ],
+  workspaces: [
+    { slug: "big", name: "Big", members: userIds.slice(0, 1050) },
+    { slug: "keyed", name: "Keyed", members: ["user_0000", "user_scim"] },
+    { slug: "fixture", name: "Fixture", members: ["user_0001"], budgets: { lifetime: 100, monthly: 50 } }
+  ],
+  apiKeys: [{ userId: "user_0000", workspace: "keyed" }]
+}
+
+const requestsOf = (operation: string) =>
+  Effect.map(Emulator.Emulator, (emulator) => emulator.requests).pipe(
+    Effect.flatten,
+    Effect.map((requests) => requests.filter((request) => request.operation === operation))
+  )
+
+/** A loopback port on which nothing listens. */
+const closedPort = Effect.async<number>((resume) => {
+  const server = createServer().listen(0, "127.0.0.1", () => {
+    const { port } = server.address() as AddressInfo
+    server.close(() => resume(Effect.succeed(port)))
+  })
+})
+
+/** Runs on the real clock: these tests wait for real backoffs and timeouts. */
+const live = <A, E, R>(effect: Effect.Effect<A, E, R>) => TestServices.provideLive(effect)
+
+const resetLog = Effect.flatMap(Emulator.Emulator, (emulator) =>
+  Effect.zipRight(emulator.setFaults([]), emulator.clearRequests)
+)
+
+const setFaults = (rules: ReadonlyArray<Emulator.FaultRule>) =>
+  Effect.flatMap(Emulator.Emulator, (emulator) => emulator.setFaults(rules))
+
+/** A second client on the same emulator, with another key or settings. */
+const clientWith = (options: (emulator: Emulator.Emulator["Type"]) => Partial<Workspaces.Options>) =>
+  Effect.gen(function* () {
+    const emulator = yield* Emulator.Emulator
+    return yield* Workspaces.make({ apiKey: emulator.managementKey, baseUrl: emulator.baseUrl, ...options(emulator) })
+  }).pipe(Effect.provide(FetchHttpClient.layer))
+
+type AnyOperation = (input: unknown, options?: Workspaces.CallOptions) => Effect.Effect<unknown, { _tag: string }>
+const call = (service: Workspaces.Service, operation: string, input: unknown, options?: Workspaces.CallOptions) =>
+  (service[operation as keyof Workspaces.Service] as unknown as AnyOperation)(input, options)
+
+/** A valid input of each operation against the seed's `fixture` workspace. */
+const validInputs: Record<string, unknown> = {
+  list: {},
+  create: { name: "Made", slug: "made-by-test" },
+  delete: { id: "fixture" },
+  get: { id: "fixture" },
+  update: { id: "fixture", name: "Fixture" },
+  listBudgets: { id: "fixture" },
+  getBudget: { id: "fixture", interval: "monthly" },
+  deleteBudget: { id: "fixture", interval: "daily" },
+  setBudget: { id: "fixture", interval: "monthly", limitUsd: 50 },
+  listMembers: { id: "fixture" },
+  bulkAddMembers: { id: "fixture", userIds: ["user_0001"] },
+  bulkRemoveMembers: { id: "fixture", userIds: ["user_0999"] }
+}
+const operations = Object.keys(validInputs)
+
+describe("Workspaces", () => {
+  it.layer(emulatorWithClient({ seed }))((it) => {
+    describe("every operation's success path over HTTP", () => {
+      it.effect("create, get by slug and by id, update, list, delete", () =>
+        Effect.gen(function* () {
+          const ws = yield* Workspaces.Workspaces
+          const created = yield* ws.create({
+            name: "Research",
+            slug: "research",
+            description: "Models under evaluation",
+            defaultTextModel: "openai/gpt-4o",
+            ioLoggingSamplingRate: 0.5
+          })
+          assert.strictEqual(created.slug, "research")
+          assert.strictEqual(created.defaultTextModel, "openai/gpt-4o")
+          assert.strictEqual(created.ioLoggingSamplingRate, 0.5)
+          assert.match(created.id, /^[0-9a-f-]{36}$/)
+          assert.deepStrictEqual(yield* ws.get({ id: created.id }), yield* ws.get({ id: "research" }))
+
+          const updated = yield* ws.update({ id: "research", name: "Research Lab", description: null })
+          assert.strictEqual(updated.name, "Research Lab")
+          assert.strictEqual(updated.description, null, "null clears a field")
+          assert.strictEqual(updated.defaultTextModel, "openai/gpt-4o", "an omitted key leaves it unchanged")
+          const patch = (yield* requestsOf("update")).at(-1)!.body
+          assert.deepStrictEqual(patch, { name: "Research Lab", description: null })
+
+          const page = yield* ws.list({ limit: 100 })
+          assert.isTrue(page.data.some((w) => w.slug === "research"))
+          assert.strictEqual(page.totalCount, page.data.length)
+
+          assert.isUndefined(yield* ws.delete({ id: "research" }))
+          const gone = yield* Effect.flip(ws.get({ id: "research" }))
+          assert.strictEqual(gone._tag, "NotFoundResponseError")
+        })
+      )
+
+      it.effect("budgets: set, get, list, delete", () =>
+        Effect.gen(function* () {
+          const ws = yield* Workspaces.Workspaces
+          yield* ws.create({ name: "Budgets", slug: "budgets" })
+          const lifetime = yield* ws.setBudget({
+            id: "budgets",
+            interval: "lifetime",
+            limitUsd: 100,
+            includeByokInBudgets: true
+          })
+          assert.strictEqual(lifetime.data.resetInterval, null, "a lifetime budget has no reset interval")
+          assert.strictEqual(lifetime.data.limitUsd, 100)
+          assert.strictEqual(lifetime.includeByokInBudgets, true)
+          yield* ws.setBudget({ id: "budgets", interval: "monthly", limitUsd: 40.5 })
+          const monthly = yield* ws.getBudget({ id: "budgets", interval: "monthly" })
+          assert.strictEqual(monthly.data.resetInterval, "monthly")
+          assert.strictEqual(monthly.data.limitUsd, 40.5)
+          assert.strictEqual(monthly.includeByokInBudgets, true, "includeByokInBudgets is workspace-wide")
+          const all = yield* ws.listBudgets({ id: "budgets" })
+          assert.deepStrictEqual(all.data.map((b) => b.resetInterval).sort(), ["monthly", null].sort())
+          assert.isUndefined(yield* ws.deleteBudget({ id: "budgets", interval: "monthly" }))
+          assert.deepStrictEqual(
+            (yield* ws.listBudgets({ id: "budgets" })).data.map((b) => b.limitUsd),
+            [100]
+          )
+        })
+      )
+
+      it.effect("members: bulk add, list, bulk remove", () =>
+        Effect.gen(function* () {
+          const ws = yield* Workspaces.Workspaces
+          yield* ws.create({ name: "Members", slug: "members" })
+          const added = yield* ws.bulkAddMembers({ id: "members", userIds: ["user_admin", "user_0100"] })
+          assert.strictEqual(added.addedCount, 2)
+          assert.deepStrictEqual(
+            added.data.map((m) => [m.userId, m.role]),
+            [
+              ["user_admin", "admin"],
+              ["user_0100", "member"]
+            ],
+            "members get their organization role"
+          )
+          const page = yield* ws.listMembers({ id: "members" })
+          assert.strictEqual(page.totalCount, 2)
+          const removed = yield* ws.bulkRemoveMembers({ id: "members", userIds: ["user_0100"] })
+          assert.strictEqual(removed.removedCount, 1)
+          assert.deepStrictEqual(
+            (yield* ws.listMembers({ id: "members" })).data.map((m) => m.userId),
+            ["user_admin"]
+          )
+        })
+      )
+    })
+
+    describe("every documented error status decodes to its tag", () => {
+      it.effect("401 for every operation with an unknown key", () =>
+        Effect.gen(function* () {
+          const ws = yield* clientWith(() => ({ apiKey: Redacted.make("sk-or-v1-not-a-key"), retry: false }))
+          for (const operation of operations) {
+            const error = yield* Effect.flip(call(ws, operation, validInputs[operation]))
+            assert.strictEqual(error._tag, "UnauthorizedResponseError", operation)
+          }
+        })
+      )
+
+      it.effect("403 where documented, for a key that is not a management key", () =>
+        Effect.gen(function* () {
+          const ws = yield* clientWith((emulator) => ({ apiKey: emulator.keys.inferenceKey, retry: false }))
+          for (const operation of [
+            "create",
+            "delete",
+            "update",
+            "listMembers",
+            "bulkAddMembers",
+            "bulkRemoveMembers"
+          ]) {
+            const error = yield* Effect.flip(call(ws, operation, validInputs[operation]))
+            assert.strictEqual(error._tag, "ForbiddenResponseError", operation)
+            assert.include((error as WorkspacesError.ForbiddenResponseError).message, "management key")
+          }
+          const member = yield* clientWith((emulator) => ({ apiKey: emulator.keys.memberManagementKey }))
+          const notAdmin = yield* Effect.flip(member.create({ name: "Nope", slug: "nope" }))
+          assert.strictEqual(notAdmin._tag, "ForbiddenResponseError", "only organization admins create workspaces")
+        })
+      )
+
+      it.effect("404 where documented, for an unknown workspace", () =>
+        Effect.gen(function* () {
+          const ws = yield* Workspaces.Workspaces
+          for (const operation of operations.filter((op) => op !== "list" && op !== "create")) {
+            const input = { ...(validInputs[operation] as object), id: "no-such-workspace" }
+            const error = yield* Effect.flip(call(ws, operation, input))
+            assert.strictEqual(error._tag, "NotFoundResponseError", operation)
+          }
+          const unset = yield* Effect.flip(ws.getBudget({ id: "fixture", interval: "daily" }))
+          assert.strictEqual(unset._tag, "NotFoundResponseError")
+        })
+      )
+
+      it.effect("400 where documented, for what only the server can reject", () =>
+        Effect.gen(function* () {
+          const ws = yield* Workspaces.Workspaces
+          // Rewrites the interval after the client's own check, so the server sees a bad one.
+          const raw = yield* clientWith(() => ({
+            retry: false,
+            transformClient: HttpClient.mapRequest((request) =>
+              HttpClientRequest.setUrl(request, request.url.replace(/\/budgets\/daily$/, "/budgets/hourly"))
+            )
+          }))
+          const cases: ReadonlyArray<readonly [string, Effect.Effect<unknown, { _tag: string }>]> = [
+            ["create with a taken slug", ws.create({ name: "Dup", slug: "fixture" })],
+            ["delete with active API keys", ws.delete({ id: "keyed" })],
+            ["update to a taken slug", ws.update({ id: "keyed", slug: "fixture" })],
+            ["getBudget of an unknown interval", raw.getBudget({ id: "fixture", interval: "daily" })],
+            ["deleteBudget of an unknown interval", raw.deleteBudget({ id: "fixture", interval: "daily" })],
+            ["setBudget above lifetime", ws.setBudget({ id: "fixture", interval: "monthly", limitUsd: 500 })],
+            ["bulkAddMembers of a non-member", ws.bulkAddMembers({ id: "fixture", userIds: ["user_stranger"] })],
+            ["bulkRemoveMembers of a member with keys", ws.bulkRemoveMembers({ id: "keyed", userIds: ["user_0000"] })]
+          ]
+          for (const [name, effect] of cases) {
+            const error = yield* Effect.flip(effect)
+            assert.strictEqual(error._tag, "BadRequestResponseError", name)
+          }
+          const scim = yield* Effect.flip(ws.bulkRemoveMembers({ id: "keyed", userIds: ["user_scim"] }))
+          assert.include(["BadRequestResponseError", "ForbiddenResponseError"], scim._tag)
+        })
+      )
+
+      it.effect("500 for every operation, with the body's code and message", () =>
+        Effect.gen(function* () {
+          const ws = yield* Workspaces.Workspaces
+          for (const operation of operations) {
+            yield* setFaults([{ kind: "status", status: 500, times: 1, message: "boom" }])
+            const error = yield* Effect.flip(call(ws, operation, validInputs[operation], { retry: false }))
+            assert.strictEqual(error._tag, "InternalServerResponseError", operation)
+            const typed = error as WorkspacesError.InternalServerResponseError
+            assert.strictEqual(typed.status, 500)
+            assert.strictEqual(typed.code, 500)
+            assert.strictEqual(typed.detail, "boom")
+          }
+          yield* resetLog
+        })
+      )
+
+      it.effect("an undocumented status is OpenRouterDefaultError, 429 is TooManyRequestsResponseError", () =>
+        Effect.gen(function* () {
+          const ws = yield* Workspaces.Workspaces
+          yield* setFaults([{ kind: "status", status: 503, times: 1 }])
+          const unavailable = yield* Effect.flip(ws.get({ id: "fixture" }, { retry: false }))
+          assert.strictEqual(unavailable._tag, "OpenRouterDefaultError")
+          yield* setFaults([{ kind: "status", status: 429, times: 1, retryAfter: 7 }])
+          const limited = yield* Effect.flip(ws.list({}, { retry: false }))
+          assert.strictEqual(limited._tag, "TooManyRequestsResponseError")
+          assert.strictEqual((limited as WorkspacesError.TooManyRequestsResponseError).retryAfterMs, 7000)
+          const lost = yield* clientWith(() => ({
+            retry: false,
+            transformClient: HttpClient.mapRequest((request) =>
+              HttpClientRequest.setUrl(request, request.url.replace("/workspaces", "/workspacez"))
+            )
+          }))
+          const notFound = yield* Effect.flip(lost.list())
+          assert.strictEqual(notFound._tag, "OpenRouterDefaultError", "list documents no 404")
+          yield* resetLog
+        })
+      )
+
+      it.effect("a malformed success body is a ResponseValidationError with an excerpt", () =>
+        Effect.gen(function* () {
+          const ws = yield* Workspaces.Workspaces
+          yield* setFaults([{ kind: "malformed", body: "<html>oops</html>", times: 1 }])
+          const error = yield* Effect.flip(ws.get({ id: "fixture" }, { retry: false }))
+          assert.strictEqual(error._tag, "ResponseValidationError")
+          assert.include((error as WorkspacesError.ResponseValidationError).excerpt, "<html>oops")
+          yield* resetLog
+        })
+      )
+    })
+
+    describe("retries", () => {
+      it.effect("429 is retried and its Retry-After honoured", () =>
+        live(
+          Effect.gen(function* () {
+            const ws = yield* Workspaces.Workspaces
+            yield* resetLog
+            yield* setFaults([{ kind: "status", status: 429, times: 2, retryAfter: null, retryAfterMs: 20 }])
+            const workspace = yield* ws.get({ id: "fixture" })
+            assert.strictEqual(workspace.slug, "fixture")
+            assert.deepStrictEqual(
+              (yield* requestsOf("get")).map((r) => r.status),
+              [429, 429, 200]
+            )
+            yield* resetLog
+          })
+        )
+      )
+
+      it.effect("408-like transients (500, 502, 503, 504), resets and timeouts are retried", () =>
+        live(
+          Effect.gen(function* () {
+            const ws = yield* Workspaces.Workspaces
+            for (const status of [500, 502, 503, 504] as const) {
+              yield* resetLog
+              yield* setFaults([{ kind: "status", status, times: 1 }])
+              yield* ws.get({ id: "fixture" })
+              assert.deepStrictEqual(
+                (yield* requestsOf("get")).map((r) => r.status),
+                [status, 200]
+              )
+            }
+            yield* resetLog
+            yield* setFaults([{ kind: "reset", times: 1 }])
+            yield* ws.listBudgets({ id: "fixture" })
+            assert.strictEqual((yield* requestsOf("listBudgets")).length, 2)
+
+            yield* resetLog
+            yield* setFaults([{ kind: "latency", ms: 400, times: 1 }])
+            const timedOut = yield* Effect.flip(ws.get({ id: "fixture" }, { timeout: "100 millis", retry: false }))
+            assert.strictEqual(timedOut._tag, "RequestTimeoutError")
+            yield* setFaults([{ kind: "latency", ms: 400, times: 1 }])
+            yield* ws.get({ id: "fixture" }, { timeout: "100 millis" })
+            yield* resetLog
+          })
+        )
+      )
+
+      it.effect("400, 401, 403 and 404 are never retried", () =>
+        live(
+          Effect.gen(function* () {
+            const ws = yield* Workspaces.Workspaces
+            yield* resetLog
+            yield* Effect.flip(ws.create({ name: "Dup", slug: "fixture" }))
+            yield* Effect.flip(ws.get({ id: "missing" }))
+            assert.strictEqual((yield* requestsOf("create")).length, 1)
+            assert.strictEqual((yield* requestsOf("get")).length, 1)
+            yield* resetLog
+          })
+        )
+      )
+
+      it.effect("gives up after the retry limit with the last error", () =>
+        live(
+          Effect.gen(function* () {
+            const ws = yield* Workspaces.Workspaces
+            yield* resetLog
+            yield* setFaults([{ kind: "status", status: 503 }])
+            const error = yield* Effect.flip(ws.get({ id: "fixture" }))
+            assert.strictEqual(error._tag, "OpenRouterDefaultError")
+            assert.strictEqual((yield* requestsOf("get")).length, 6, "the first attempt and 5 retries")
+            yield* resetLog
+          })
+        )
+      )
+
+      it.effect("a create whose response was lost after the server applied it makes one workspace", () =>
+        live(
+          Effect.gen(function* () {
+            const ws = yield* Workspaces.Workspaces
+            yield* resetLog
+            yield* setFaults([{ kind: "lostResponse", operations: ["create"], times: 1 }])
+            const created = yield* ws.create({ name: "Lost", slug: "lost-response" })
+            assert.strictEqual(created.slug, "lost-response")
+            assert.strictEqual((yield* requestsOf("create")).length, 1, "never resent after the lookup found it")
+            const all = yield* Stream.runCollect(ws.streamWorkspaces())
+            assert.strictEqual(Chunk.filter(all, (w) => w.slug === "lost-response").length, 1)
+            yield* resetLog
+          })
+        )
+      )
+
+      it.effect("a create is resent after a failure proven unapplied, and after 429", () =>
+        live(
+          Effect.gen(function* () {
+            const ws = yield* Workspaces.Workspaces
+            yield* resetLog
+            yield* setFaults([{ kind: "status", status: 500, operations: ["create"], times: 1 }])
+            yield* ws.create({ name: "Retried", slug: "retried-create" })
+            assert.deepStrictEqual(
+              (yield* requestsOf("create")).map((r) => r.status),
+              [500, 201]
+            )
+            assert.deepStrictEqual(
+              (yield* requestsOf("get")).map((r) => r.status),
+              [404],
+              "the slug was looked up before resending"
+            )
+            yield* resetLog
+            yield* setFaults([{ kind: "status", status: 429, operations: ["create"], times: 1, retryAfterMs: 5 }])
+            yield* ws.create({ name: "Limited", slug: "limited-create" })
+            assert.deepStrictEqual(
+              (yield* requestsOf("create")).map((r) => r.status),
+              [429, 201]
+            )
+            assert.strictEqual((yield* requestsOf("get")).length, 0, "a 429 needs no lookup")
+            yield* resetLog
+            yield* setFaults([{ kind: "malformed", operations: ["create"], times: 1 }])
+            const applied = yield* ws.create({ name: "Garbled", slug: "garbled-create" })
+            assert.strictEqual(applied.slug, "garbled-create")
+            assert.strictEqual((yield* requestsOf("create")).length, 1)
+            yield* resetLog
+          })
+        )
+      )
+    })
+
+    describe("paging streams", () => {
+      it.effect("streamMembers reads every page with bounded concurrency, in order", () =>
+        Effect.gen(function* () {
+          const ws = yield* Workspaces.Workspaces
+          yield* resetLog
+          const streamed = Chunk.toReadonlyArray(
+            yield* Stream.runCollect(ws.streamMembers({ id: "big", pageSize: 100, concurrency: 4 }))
+          )
+          const pages = yield* requestsOf("listMembers")
+          assert.strictEqual(pages.length, 11, "ceil(1050 / 100) pages")
+          assert.deepStrictEqual(
+            pages.map((r) => r.query.limit).filter((l) => l !== "100"),
+            []
+          )
+          let sequential: Array<string> = []
+          for (let offset = 0; offset < 1050; offset += 100) {
+            const page = yield* ws.listMembers({ id: "big", offset, limit: 100 })
+            sequential = [...sequential, ...page.data.map((m) => m.userId)]
+          }
+          assert.strictEqual(streamed.length, 1050)
+          assert.deepStrictEqual(
+            streamed.map((m) => m.userId),
+            sequential
+          )
+          assert.strictEqual(new Set(streamed.map((m) => m.userId)).size, 1050)
+          yield* resetLog
+        })
+      )
+
+      it.effect("the page size is clamped to 1..100", () =>
+        Effect.gen(function* () {
+          const ws = yield* Workspaces.Workspaces
+          yield* resetLog
+          const members = yield* Stream.runCollect(ws.streamMembers({ id: "big", pageSize: 1000 }))
+          assert.strictEqual(members.length, 1050)
+          assert.strictEqual((yield* requestsOf("listMembers")).length, 11)
+          yield* resetLog
+          const few = yield* Stream.runCollect(ws.streamMembers({ id: "keyed", pageSize: 0 }))
+          assert.strictEqual(few.length, 2)
+          assert.deepStrictEqual(
+            (yield* requestsOf("listMembers")).map((r) => r.query.limit),
+            ["1", "1"]
+          )
+          yield* resetLog
+        })
+      )
+
+      it.effect("streamWorkspaces yields every workspace once", () =>
+        Effect.gen(function* () {
+          const ws = yield* Workspaces.Workspaces
+          const first = yield* ws.list({ limit: 1 })
+          const all = yield* Stream.runCollect(ws.streamWorkspaces({ pageSize: 2, concurrency: 3 }))
+          assert.strictEqual(all.length, first.totalCount)
+          assert.strictEqual(new Set(Chunk.map(all, (w) => w.id)).size, first.totalCount)
+        })
+      )
+    })
+
+    describe("validation before sending", () => {
+      const long = (n: number) => "a".repeat(n)
+      const invalid: ReadonlyArray<readonly [string, unknown, string]> = [
+        ["create", { name: "x", slug: "Bad Slug" }, "slug"],
+        ["create", { name: "x", slug: "-lead" }, "slug"],
+        ["create", { name: "x", slug: long(51) }, "slug"],
+        ["create", { name: "", slug: "ok" }, "name"],
+        ["create", { name: long(101), slug: "ok" }, "name"],
+        ["create", { name: "x", slug: "ok", description: long(501) }, "description"],
+        ["create", { name: "x", slug: "ok", ioLoggingSamplingRate: 0 }, "ioLoggingSamplingRate"],
+        ["update", { id: "fixture", ioLoggingSamplingRate: 1.5 }, "ioLoggingSamplingRate"],
+        ["update", { id: "fixture", slug: "a--b" }, "slug"],
+        ["list", { limit: 0 }, "limit"],
+        ["list", { limit: 101 }, "limit"],
+        ["list", { limit: 1.5 }, "limit"],
+        ["listMembers", { id: "fixture", offset: -1 }, "offset"],
+        ["get", { id: "" }, "id"],
+        ["bulkAddMembers", { id: "fixture", userIds: [] }, "userIds"],
+        ["bulkAddMembers", { id: "fixture", userIds: userIds.slice(0, 101) }, "userIds"],
+        ["bulkRemoveMembers", { id: "fixture", userIds: [""] }, "userIds.0"],
+        ["setBudget", { id: "fixture", interval: "monthly", limitUsd: 0 }, "limitUsd"],
+        ["setBudget", { id: "fixture", interval: "monthly", limitUsd: -5 }, "limitUsd"],
+        ["setBudget", { id: "fixture", interval: "monthly", limitUsd: Infinity }, "limitUsd"],
+        ["setBudget", { id: "fixture", interval: "monthly", limitUsd: NaN }, "limitUsd"],
+        ["getBudget", { id: "fixture", interval: "hourly" }, "interval"]
+      ]
+      it.effect("bad input fails with InvalidRequestError naming the field, and sends nothing", () =>
+        Effect.gen(function* () {
+          const ws = yield* Workspaces.Workspaces
+          const emulator = yield* Emulator.Emulator
+          yield* resetLog
+          for (const [operation, input, field] of invalid) {
+            const error = yield* Effect.flip(call(ws, operation, input))
+            assert.strictEqual(error._tag, "InvalidRequestError", `${operation} ${JSON.stringify(input)}`)
+            const typed = error as WorkspacesError.InvalidRequestError
+            assert.strictEqual(typed.field, field, typed.message)
+            assert.include(typed.message, field)
+          }
+          assert.strictEqual((yield* emulator.requests).length, 0, "no request went out")
+        })
+      )
+    })
+
+    describe("wire details", () => {
+      it.effect("headers: bearer key, Accept, Content-Type, User-Agent and attribution", () =>
+        Effect.gen(function* () {
+          yield* resetLog
+          const ws = yield* clientWith(() => ({
+            httpReferer: "https://platform.example",
+            appTitle: "Platform migrations",
+            appCategories: ["cli-agent", "programming-app"],
+            transformClient: HttpClient.mapRequest(HttpClientRequest.setHeader("x-team", "platform"))
+          }))
+          yield* ws.bulkAddMembers({ id: "fixture", userIds: ["user_0001"] })
+          const [request] = yield* requestsOf("bulkAddMembers")
+          assert.strictEqual(request!.credential, "managementKey")
+          assert.strictEqual(request!.headers["accept"], "application/json")
+          assert.match(request!.headers["content-type"]!, /^application\/json/)
+          assert.strictEqual(request!.headers["user-agent"], "effect-openrouter-workspaces/0.1.0")
+          assert.strictEqual(request!.headers["http-referer"], "https://platform.example")
+          assert.strictEqual(request!.headers["x-openrouter-title"], "Platform migrations")
+          assert.strictEqual(request!.headers["x-openrouter-categories"], "cli-agent,programming-app")
+          assert.strictEqual(request!.headers["x-team"], "platform", "transformClient wraps the client")
+          assert.deepStrictEqual(request!.body, { user_ids: ["user_0001"] })
+          yield* resetLog
+        })
+      )
+
+      it.effect("path parameters are URL-encoded", () =>
+        Effect.gen(function* () {
+          const ws = yield* Workspaces.Workspaces
+          yield* resetLog
+          yield* Effect.flip(ws.get({ id: "a/b c?d" }))
+          const [request] = yield* Effect.flatMap(Emulator.Emulator, (e) => e.requests)
+          assert.strictEqual(request!.path, "/api/v1/workspaces/a%2Fb%20c%3Fd")
+          yield* resetLog
+        })
+      )
+
+      it.effect("a base URL that is not https is refused unless its host is loopback", () =>
+        Effect.gen(function* () {
+          const refused = yield* Effect.flip(clientWith(() => ({ baseUrl: "http://openrouter.ai/api/v1" })))
+          assert.strictEqual(refused._tag, "InvalidRequestError")
+          assert.strictEqual(refused.field, "baseUrl")
+          const loopback = yield* Effect.flip(
+            clientWith(() => ({ baseUrl: "http://localhost:9/api/v1" })).pipe(Effect.flip)
+          )
+          const https = yield* Effect.flip(
+            clientWith(() => ({ baseUrl: "https://openrouter.ai/api/v1" })).pipe(Effect.flip)
+          )
+          assert.isFunction(loopback.get)
+          assert.isFunction(https.get)
+        })
+      )
+
+      it.effect("layerConfig reads the key, base URL and attribution from the environment", () =>
+        Effect.gen(function* () {
+          const emulator = yield* Emulator.Emulator
+          yield* resetLog
+          const provider = ConfigProvider.fromMap(
+            new Map([
+              ["OPENROUTER_API_KEY", Redacted.value(emulator.managementKey)],
+              ["OPENROUTER_BASE_URL", emulator.baseUrl],
+              ["OPENROUTER_APP_TITLE", "From env"]
+            ])
+          )
+          const page = yield* Effect.flatMap(Workspaces.Workspaces, (ws) => ws.list()).pipe(
+            Effect.provide(Workspaces.layerConfig().pipe(Layer.provide(FetchHttpClient.layer))),
+            Effect.withConfigProvider(provider)
+          )
+          assert.isAbove(page.totalCount, 0)
+          const [request] = yield* requestsOf("list")
+          assert.strictEqual(request!.headers["x-openrouter-title"], "From env")
+          yield* resetLog
+        })
+      )
+    })
+
+    describe("the key stays secret", () => {
+      const lines: Array<string> = []
+      const capture = Logger.replace(
+        Logger.defaultLogger,
+        Logger.make((options) => {
+          lines.push(Logger.logfmtLogger.log(options), Logger.jsonLogger.log(options), Logger.stringLogger.log(options))
+        })
+      )
+      it.effect("absent from error messages, JSON and log output", () =>
+        live(
+          Effect.gen(function* () {
+            const emulator = yield* Emulator.Emulator
+            const secret = Redacted.value(emulator.managementKey)
+            const ws = yield* clientWith(() => ({
+              retry: false,
+              transformClient: HttpClient.tapRequest((request) => Effect.log("sending", request))
+            }))
+            const port = yield* closedPort
+            // Emulators listen on 127.0.0.1 only, so nothing answers on 127.0.0.2.
+            const closed = yield* clientWith(() => ({ baseUrl: `http://127.0.0.2:${port}/api/v1`, retry: false }))
+            yield* setFaults([
+              { kind: "status", status: 500, operations: ["listBudgets"], times: 1 },
+              { kind: "latency", ms: 300, operations: ["getBudget"], times: 1 }
+            ])
+            const errors = [
+              yield* Effect.flip(ws.get({ id: "missing" })),
+              yield* Effect.flip(ws.listBudgets({ id: "fixture" })),
+              yield* Effect.flip(ws.setBudget({ id: "fixture", interval: "daily", limitUsd: -1 })),
+              yield* Effect.flip(closed.list()),
+              yield* Effect.flip(ws.getBudget({ id: "fixture", interval: "monthly" }, { timeout: "50 millis" }))
+            ]
+            assert.deepStrictEqual(
+              errors.map((e) => e._tag),
+              [
+                "NotFoundResponseError",
+                "InternalServerResponseError",
+                "InvalidRequestError",
+                "ConnectionError",
+                "RequestTimeoutError"
+              ]
+            )
+            assert.isFalse((errors[3] as WorkspacesError.ConnectionError).sent, "refused: never reached a server")
+            yield* Effect.forEach(errors, (error) => Effect.logError("failed", error))
+            yield* Effect.logInfo(emulator.managementKey)
+            const texts = [...errors.flatMap((e) => [e.message, String(e), JSON.stringify(e)]), ...lines]
+            assert.isAbove(lines.length, 5)
+            for (const text of texts) assert.notInclude(text, secret)
+            yield* resetLog
+          })
+        ).pipe(Effect.provide(capture))
+      )
+    })
+  })
+})
