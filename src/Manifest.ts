@@ -68,7 +68,9 @@ export interface WorkspaceEntry extends Schema.Schema.Type<typeof WorkspaceEntry
 export const Manifest = Schema.Struct({
   version: Schema.optionalWith(Schema.Literal(1), { exact: true }),
   workspaces: Schema.Array(WorkspaceEntry)
-}).pipe(Schema.filter(manifestRules), Schema.annotations({ identifier: "Manifest" }))
+})
+  .annotations({ identifier: "Manifest" })
+  .pipe(Schema.filter(manifestRules))
 
 /**
  * @since 0.1.0

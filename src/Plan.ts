@@ -72,15 +72,6 @@ export interface Summary {
  * @since 0.1.0
  * @category models
  */
-export interface ApplyOptions {
-  /** Calls in flight at once; default 4. */
-  readonly concurrency?: number
-}
-
-/**
- * @since 0.1.0
- * @category models
- */
 export interface StepFailure {
   readonly step: Change
   readonly index: number

@@ -43,3 +43,31 @@ export * as WorkspacesApi from "./WorkspacesApi.js"
  * @since 0.1.0
  */
 export * as WorkspacesError from "./WorkspacesError.js"
+
+/**
+ * The desired state of an organization as a YAML or JSON file.
+ *
+ * @since 0.1.0
+ */
+export * as Manifest from "./Manifest.js"
+
+/**
+ * Plans of changes, their progress events and their rendering.
+ *
+ * @since 0.1.0
+ */
+export * as Plan from "./Plan.js"
+
+/**
+ * Workflows: ensure, sync, move, budgets, clone, export, plan and apply.
+ *
+ * @since 0.1.0
+ */
+export * as Workflows from "./Workflows.js"
+
+/**
+ * The typed errors of the workflows.
+ *
+ * @since 0.1.0
+ */
+export * as WorkflowsError from "./WorkflowsError.js"

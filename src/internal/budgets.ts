@@ -69,26 +69,28 @@ export const budgetSteps = (
   const steps: Array<BudgetStep> = [
     ...budgetIntervals.flatMap((interval): Array<BudgetStep> => {
       const previous = current[interval]
-      return previous !== undefined && target[interval] === undefined ? [{ _tag: "Delete", interval, previous }] : []
+      return previous !== undefined && target[interval] === undefined
+        ? [{ _tag: "DeleteBudget", interval, previous }]
+        : []
     }),
     ...narrowestFirst.flatMap((interval): Array<BudgetStep> => {
       const previous = current[interval]
       const limitUsd = target[interval]
       return previous !== undefined && limitUsd !== undefined && limitUsd < previous
-        ? [{ _tag: "Set", interval, limitUsd, previous }]
+        ? [{ _tag: "SetBudget", interval, limitUsd, previous }]
         : []
     }),
     ...budgetIntervals.flatMap((interval): Array<BudgetStep> => {
       const previous = current[interval]
       const limitUsd = target[interval]
       return limitUsd !== undefined && (previous === undefined || limitUsd > previous)
-        ? [{ _tag: "Set", interval, limitUsd, previous: previous ?? null }]
+        ? [{ _tag: "SetBudget", interval, limitUsd, previous: previous ?? null }]
         : []
     })
   ]
   const byok = includeByok.target
   if (byok === undefined || byok === (includeByok.current ?? false)) return { steps, byokWithoutBudget: false }
-  const first = steps.findIndex((step) => step._tag === "Set")
+  const first = steps.findIndex((step) => step._tag === "SetBudget")
   if (first >= 0) {
     return {
       steps: steps.map((step, i) => (i === first ? { ...step, includeByokInBudgets: byok } : step)),
@@ -99,7 +101,10 @@ export const budgetSteps = (
   if (carrier === undefined) return { steps, byokWithoutBudget: true }
   const limitUsd = target[carrier]!
   return {
-    steps: [...steps, { _tag: "Set", interval: carrier, limitUsd, previous: limitUsd, includeByokInBudgets: byok }],
+    steps: [
+      ...steps,
+      { _tag: "SetBudget", interval: carrier, limitUsd, previous: limitUsd, includeByokInBudgets: byok }
+    ],
     byokWithoutBudget: false
   }
 }

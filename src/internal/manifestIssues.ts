@@ -52,11 +52,18 @@ export const fromParseError = (
   error: ParseResult.ParseError,
   source?: { readonly document: Document; readonly lineCounter: LineCounter }
 ): ReadonlyArray<Issue> =>
-  ParseResult.ArrayFormatter.formatErrorSync(error).map((issue) => ({
-    path: renderPath(issue.path),
-    rule: issue.message,
-    ...(source === undefined ? {} : at(source.lineCounter, offsetOf(source.document, issue.path)))
-  }))
+  ParseResult.ArrayFormatter.formatErrorSync(error).flatMap((issue, i, all) =>
+    // a value that fails each member of a union (`NullOr(LimitUsd)`) reports once, with the first rule
+    all.findIndex((other) => renderPath(other.path) === renderPath(issue.path)) < i
+      ? []
+      : [
+          {
+            path: renderPath(issue.path),
+            rule: issue.message,
+            ...(source === undefined ? {} : at(source.lineCounter, offsetOf(source.document, issue.path)))
+          }
+        ]
+  )
 
 /** The syntax errors of a YAML (or JSON) document. */
 export const fromSyntaxErrors = (document: Document, lineCounter: LineCounter): ReadonlyArray<Issue> =>

@@ -18,7 +18,9 @@ const duplicates = <A>(items: ReadonlyArray<A>): ReadonlyArray<{ readonly index:
 }
 
 /** The rules that span fields: unique slugs, unique members, budget order, no members for the default workspace. */
-export const manifestRules = (manifest: Manifest.Manifest): ReadonlyArray<Schema.FilterIssue> => {
+export const manifestRules = (manifest: {
+  readonly workspaces: ReadonlyArray<Manifest.WorkspaceEntry>
+}): ReadonlyArray<Schema.FilterIssue> => {
   const { workspaces } = manifest
   return [
     ...duplicates(workspaces.map((_) => _.slug)).map(({ first, index }) => ({

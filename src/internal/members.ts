@@ -18,8 +18,6 @@ export interface Settled {
   readonly failed: ReadonlyArray<MemberFailure>
 }
 
-export const noneSettled: Settled = { done: [], failed: [] }
-
 export const mergeSettled = (settled: ReadonlyArray<Settled>): Settled => ({
   done: settled.flatMap((_) => _.done),
   failed: settled.flatMap((_) => _.failed)
@@ -64,7 +62,10 @@ export const settleBatch = (
   operation: MemberFailure["operation"],
   userIds: ReadonlyArray<string>
 ) => {
-  const call = operation === "add" ? service.bulkAddMembers : service.bulkRemoveMembers
+  const call = (ids: ReadonlyArray<string>) =>
+    operation === "add"
+      ? Effect.asVoid(service.bulkAddMembers({ id: workspace, userIds: ids }))
+      : Effect.asVoid(service.bulkRemoveMembers({ id: workspace, userIds: ids }))
   const send = (ids: ReadonlyArray<string>): Effect.Effect<Settled, MemberCallError> => {
     const refused = (
       error: BadRequestResponseError | ForbiddenResponseError
@@ -80,7 +81,7 @@ export const settleBatch = (
       const [left, right] = Arr.splitAt(ids, Math.ceil(ids.length / 2))
       return Effect.map(Effect.all([send(left), send(right)]), mergeSettled)
     }
-    return call({ id: workspace, userIds: ids }).pipe(
+    return call(ids).pipe(
       Effect.as<Settled>({ done: ids, failed: [] }),
       Effect.catchTags({ BadRequestResponseError: refused, ForbiddenResponseError: refused })
     )

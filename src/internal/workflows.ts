@@ -5,6 +5,7 @@ import * as Stream from "effect/Stream"
 import type * as Manifest from "../Manifest.js"
 import { budgetIntervals, LimitUsd, type Workspace } from "../Model.js"
 import type * as Workflows from "../Workflows.js"
+import * as RetryPolicy from "../RetryPolicy.js"
 import { BudgetRuleError, DefaultWorkspaceError } from "../WorkflowsError.js"
 import { Workspaces } from "../Workspaces.js"
 import type * as WorkspacesService from "../Workspaces.js"
@@ -32,18 +33,30 @@ const reconcile = (service: WorkspacesService.Service, spec: Workflows.Workspace
 
 /**
  * Creates the workspace; when the slug turns out taken (a concurrent run created it first), reads
- * it back and reconciles it with the spec instead.
+ * it back and reconciles it with the spec instead. The client resends a creation only when the
+ * failed attempt provably did not take effect; when it cannot tell, the workspace is looked up
+ * again here, which is always safe: found, it is reconciled, else created.
  */
-export const createOrReconcile = (service: WorkspacesService.Service, spec: Workflows.WorkspaceSpec) =>
+export const createOrReconcile = (
+  service: WorkspacesService.Service,
+  spec: Workflows.WorkspaceSpec,
+  lookups = 3
+): Effect.Effect<Workflows.EnsureWorkspaceReport, Workflows.EnsureWorkspaceError> =>
   service.create({ slug: spec.slug, name: spec.name, ...specSettings(spec) }).pipe(
     Effect.map(
       (workspace): Workflows.EnsureWorkspaceReport => ({ outcome: "created", workspace, changed: specFields(spec) })
     ),
-    Effect.catchTag("BadRequestResponseError", (error) =>
-      service.get({ id: spec.slug }).pipe(
-        Effect.catchTag("NotFoundResponseError", () => Effect.fail(error)),
-        Effect.flatMap((workspace) => reconcile(service, spec, workspace))
-      )
+    Effect.catchIf(
+      (error) => error._tag === "BadRequestResponseError" || (lookups > 0 && RetryPolicy.isTransient(error)),
+      (error) =>
+        service.get({ id: spec.slug }).pipe(
+          Effect.flatMap((workspace) => reconcile(service, spec, workspace)),
+          Effect.catchTag("NotFoundResponseError", () =>
+            error._tag === "BadRequestResponseError"
+              ? Effect.fail(error)
+              : createOrReconcile(service, spec, lookups - 1)
+          )
+        )
     )
   )
 
@@ -73,13 +86,14 @@ export const syncMembers = Effect.fn("Workflows.syncMembers")(function* (options
   const current = yield* memberIds(service, workspace)
   const toAdd = Array.from(desired).filter((id) => !current.has(id))
   const toRemove = options.prune === false ? [] : Array.from(current).filter((id) => !desired.has(id))
+  const addBatches = batches(toAdd)
   const calls = [
-    ...batches(toAdd).map((ids) => settleBatch(service, workspace, "add", ids)),
+    ...addBatches.map((ids) => settleBatch(service, workspace, "add", ids)),
     ...batches(toRemove).map((ids) => settleBatch(service, workspace, "remove", ids))
   ]
   const settled = yield* Effect.all(calls, { concurrency: options.concurrency ?? defaultConcurrency })
-  const added = mergeSettled(settled.slice(0, batches(toAdd).length))
-  const removed = mergeSettled(settled.slice(batches(toAdd).length))
+  const added = mergeSettled(settled.slice(0, addBatches.length))
+  const removed = mergeSettled(settled.slice(addBatches.length))
   return {
     workspace,
     added: added.done,
@@ -162,7 +176,7 @@ export const runBudgetSteps = (
   Effect.forEach(
     steps,
     (step) =>
-      step._tag === "Delete"
+      step._tag === "DeleteBudget"
         ? service.deleteBudget({ id: workspace, interval: step.interval })
         : service.setBudget({
             id: workspace,
@@ -198,8 +212,8 @@ export const setBudgets = Effect.fn("Workflows.setBudgets")(function* (options: 
   const touched = new Set(steps.map((_) => _.interval))
   return {
     workspace,
-    set: steps.filter((_) => _._tag === "Set"),
-    deleted: steps.filter((_) => _._tag === "Delete"),
+    set: steps.filter((_) => _._tag === "SetBudget"),
+    deleted: steps.filter((_) => _._tag === "DeleteBudget"),
     unchanged: budgetIntervals.filter((interval) => changes[interval] !== undefined && !touched.has(interval)),
     budgets: target,
     includeByokInBudgets: options.includeByokInBudgets ?? listed.includeByokInBudgets

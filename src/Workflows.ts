@@ -1,0 +1,456 @@
+/**
+ * Workflows over the Workspaces service: idempotent building blocks (ensure a workspace, sync or move
+ * members, set budgets in a valid order, clone a workspace) and desired state for a whole organization
+ * (export a manifest, plan the changes it asks for, apply them).
+ *
+ * Each one sends the fewest calls the API allows: members are read in pages of 100 and changed in
+ * bulk calls of 100, and nothing is sent for what already matches.
+ *
+ * @since 0.1.0
+ */
+import type * as Effect from "effect/Effect"
+import type * as Stream from "effect/Stream"
+import type * as Endpoint from "./Endpoint.js"
+import * as internalPlan from "./internal/plan.js"
+import * as internal from "./internal/workflows.js"
+import type { Manifest, ManifestError } from "./Manifest.js"
+import type { BudgetInterval, Workspace, WorkspaceSettings } from "./Model.js"
+import type { ApplyEvent, Plan } from "./Plan.js"
+import type { BudgetRuleError, DefaultWorkspaceError } from "./WorkflowsError.js"
+import type { Workspaces } from "./Workspaces.js"
+import type * as Api from "./WorkspacesApi.js"
+import type { BadRequestResponseError, ForbiddenResponseError } from "./WorkspacesError.js"
+
+/**
+ * A workspace as it should be: its slug (its identity), its name, and the settings to manage.
+ * A setting the spec omits is left as it is.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface WorkspaceSpec extends WorkspaceSettings {
+  readonly slug: string
+  readonly name: string
+}
+
+/**
+ * A field a spec manages.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type WorkspaceField = "name" | keyof WorkspaceSettings
+
+/**
+ * One field to change, with its current and its desired value.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type FieldChange = {
+  readonly [K in WorkspaceField]: {
+    readonly field: K
+    readonly from: Workspace[K]
+    readonly to: Exclude<WorkspaceSpec[K], undefined>
+  }
+}[WorkspaceField]
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface EnsureWorkspaceReport {
+  readonly outcome: "created" | "updated" | "unchanged"
+  /** The workspace as it now is. */
+  readonly workspace: Workspace
+  /** The fields that were sent: those that differed, or every field the spec sets for a creation. */
+  readonly changed: ReadonlyArray<WorkspaceField>
+}
+
+/**
+ * @since 0.1.0
+ * @category errors
+ */
+export type EnsureWorkspaceError = Endpoint.Error<typeof Api.get | typeof Api.create | typeof Api.update>
+
+/**
+ * A user the API refused to add or remove; reported, not fatal.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface MemberFailure {
+  readonly userId: string
+  readonly operation: "add" | "remove"
+  /** The API's message, e.g. that the member has active API keys or is SCIM-managed. */
+  readonly reason: string
+}
+
+/**
+ * The errors of a bulk member call that stop a workflow: a refusal (400, 403) is narrowed down to
+ * the users it concerns and reported instead.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type MemberCallError = Exclude<
+  Endpoint.Error<typeof Api.bulkAddMembers | typeof Api.bulkRemoveMembers>,
+  BadRequestResponseError | ForbiddenResponseError
+>
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface SyncMembersOptions {
+  /** The workspace's UUID or slug; not the default workspace. */
+  readonly workspace: string
+  /** The explicit members it should have. */
+  readonly userIds: ReadonlyArray<string>
+  /** Remove members not in `userIds`; default true. With `false`, only add. */
+  readonly prune?: boolean
+  /** Bulk calls in flight at once; default 4. */
+  readonly concurrency?: number
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface SyncMembersReport {
+  readonly workspace: string
+  readonly added: ReadonlyArray<string>
+  readonly removed: ReadonlyArray<string>
+  /** How many of `userIds` were already members. */
+  readonly unchanged: number
+  readonly failed: ReadonlyArray<MemberFailure>
+}
+
+/**
+ * @since 0.1.0
+ * @category errors
+ */
+export type SyncMembersError =
+  | Endpoint.Error<typeof Api.get | typeof Api.listMembers>
+  | MemberCallError
+  | DefaultWorkspaceError
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface MoveMembersOptions {
+  readonly from: string
+  readonly to: string
+  /** The users to move; default every explicit member of `from`. */
+  readonly userIds?: ReadonlyArray<string>
+  /** Batches in flight at once; default 4. */
+  readonly concurrency?: number
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface MoveMembersReport {
+  readonly from: string
+  readonly to: string
+  /** Now members of `to` and no longer of `from`. */
+  readonly moved: ReadonlyArray<string>
+  /** A failed add leaves the user in `from` only; a failed remove leaves them in both. */
+  readonly failed: ReadonlyArray<MemberFailure>
+  /** Listed users that are not members of `from`: nothing was sent for them. */
+  readonly notMembers: ReadonlyArray<string>
+}
+
+/**
+ * Budget limits in USD by interval.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Budgets = { readonly [I in BudgetInterval]?: number }
+
+/**
+ * Budget changes by interval: a number sets the limit, `null` deletes the budget, an omitted
+ * interval is left as it is.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type BudgetChanges = { readonly [I in BudgetInterval]?: number | null }
+
+/**
+ * One budget call. `previous` is the limit before (`null`: there was no budget).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type BudgetStep =
+  | {
+      readonly _tag: "SetBudget"
+      readonly interval: BudgetInterval
+      readonly limitUsd: number
+      readonly previous: number | null
+      /** Sent with this call when the workspace-wide flag changes. */
+      readonly includeByokInBudgets?: boolean
+    }
+  | { readonly _tag: "DeleteBudget"; readonly interval: BudgetInterval; readonly previous: number }
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface SetBudgetsOptions {
+  readonly workspace: string
+  readonly budgets: BudgetChanges
+  /** The workspace-wide flag; it travels with a budget PUT, so the workspace needs a budget. */
+  readonly includeByokInBudgets?: boolean
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface SetBudgetsReport {
+  readonly workspace: string
+  /** The PUTs, in the order they were sent (a PUT of an unchanged limit carries `includeByokInBudgets`). */
+  readonly set: ReadonlyArray<Extract<BudgetStep, { readonly _tag: "SetBudget" }>>
+  /** The DELETEs, in the order they were sent. */
+  readonly deleted: ReadonlyArray<Extract<BudgetStep, { readonly _tag: "DeleteBudget" }>>
+  /** Intervals of the request that already had the asked-for value. */
+  readonly unchanged: ReadonlyArray<BudgetInterval>
+  /** The budgets now. */
+  readonly budgets: Budgets
+  readonly includeByokInBudgets: boolean | undefined
+}
+
+/**
+ * @since 0.1.0
+ * @category errors
+ */
+export type SetBudgetsError =
+  | Endpoint.Error<typeof Api.listBudgets | typeof Api.setBudget | typeof Api.deleteBudget>
+  | BudgetRuleError
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface CloneWorkspaceOptions {
+  /** The source workspace's UUID or slug. */
+  readonly from: string
+  /** The copy: its slug and name, and settings that override the source's. */
+  readonly to: WorkspaceSpec
+  /** Make the copy's explicit members equal the source's; default true. */
+  readonly members?: boolean
+  /** Make the copy's budgets and `includeByokInBudgets` equal the source's; default true. */
+  readonly budgets?: boolean
+  /** Bulk calls in flight at once; default 4. */
+  readonly concurrency?: number
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface CloneWorkspaceReport {
+  readonly workspace: EnsureWorkspaceReport
+  readonly members: SyncMembersReport | undefined
+  readonly budgets: SetBudgetsReport | undefined
+}
+
+/**
+ * @since 0.1.0
+ * @category errors
+ */
+export type CloneWorkspaceError = EnsureWorkspaceError | SyncMembersError | SetBudgetsError
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface ExportOptions {
+  /** Workspaces read at once; default 4. */
+  readonly concurrency?: number
+}
+
+/**
+ * @since 0.1.0
+ * @category errors
+ */
+export type ExportStateError = Endpoint.Error<typeof Api.list | typeof Api.listBudgets | typeof Api.listMembers>
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface PlanOptions {
+  /** Also delete unlisted workspaces, remove unlisted members and delete unlisted budgets; default false. */
+  readonly prune?: boolean
+  /** Workspaces read at once; default 4. */
+  readonly concurrency?: number
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface ApplyOptions {
+  /** Calls in flight at once; default 4. */
+  readonly concurrency?: number
+}
+
+/**
+ * @since 0.1.0
+ * @category errors
+ */
+export type PlanError = ExportStateError | BudgetRuleError | ManifestError
+
+/**
+ * Creates the workspace, or updates the fields that differ from the spec (a PATCH with only those
+ * keys; nothing when none differ). Safe to run twice, and to race: a creation that loses to another
+ * one (400, slug taken) reads the winner back and reconciles it.
+ *
+ * @example
+ * ```ts
+ * const report = yield* Workflows.ensureWorkspace({ slug: "research", name: "Research", defaultTextModel: "openai/gpt-4o" })
+ * // report.outcome: "created" | "updated" | "unchanged"; report.changed: ["defaultTextModel"]
+ * ```
+ *
+ * @since 0.1.0
+ * @category workflows
+ */
+export const ensureWorkspace: (
+  spec: WorkspaceSpec
+) => Effect.Effect<EnsureWorkspaceReport, EnsureWorkspaceError, Workspaces> = internal.ensureWorkspace
+
+/**
+ * Makes a workspace's explicit members equal `userIds` (with `prune: false`, only adds). Reads the
+ * members in pages of 100, then sends ceil(n / 100) bulk calls per direction with bounded
+ * concurrency. Users the API refuses (active API keys, SCIM-managed) are reported in `failed` while
+ * the rest of their batch still goes through. The default workspace fails with `DefaultWorkspaceError`
+ * (named by UUID, it costs one `get` to tell).
+ *
+ * @example
+ * ```ts
+ * const report = yield* Workflows.syncMembers({ workspace: "research", userIds: ["user_1", "user_2"] })
+ * ```
+ *
+ * @since 0.1.0
+ * @category workflows
+ */
+export const syncMembers: (
+  options: SyncMembersOptions
+) => Effect.Effect<SyncMembersReport, SyncMembersError, Workspaces> = internal.syncMembers
+
+/**
+ * Moves members from one workspace to another: each batch is added to `to` before it is removed
+ * from `from`, and only the users whose add went through are removed, so no user is ever in
+ * neither workspace.
+ *
+ * @example
+ * ```ts
+ * const report = yield* Workflows.moveMembers({ from: "staging", to: "research" })
+ * // report.moved, report.failed: [{ userId, operation, reason }]
+ * ```
+ *
+ * @since 0.1.0
+ * @category workflows
+ */
+export const moveMembers: (
+  options: MoveMembersOptions
+) => Effect.Effect<MoveMembersReport, SyncMembersError, Workspaces> = internal.moveMembers
+
+/**
+ * Sets (a number), deletes (`null`) or leaves (omitted) each interval's budget. The resulting budgets
+ * must keep lifetime > monthly > weekly > daily, else `BudgetRuleError` before any change is sent
+ * (before any call at all when the given limits already break it). The calls are ordered so that
+ * every intermediate state keeps the rule too, and nothing is sent for a budget already equal.
+ *
+ * @example
+ * ```ts
+ * yield* Workflows.setBudgets({ workspace: "research", budgets: { monthly: 500, daily: null } })
+ * ```
+ *
+ * @since 0.1.0
+ * @category workflows
+ */
+export const setBudgets: (options: SetBudgetsOptions) => Effect.Effect<SetBudgetsReport, SetBudgetsError, Workspaces> =
+  internal.setBudgets
+
+/**
+ * Copies a workspace: `ensureWorkspace` with the source's settings overridden by `to`, then (by
+ * default) `syncMembers` and `setBudgets` to the source's members and budgets. The default
+ * workspace's members are implicit, so cloning them fails with `DefaultWorkspaceError`: pass
+ * `members: false`.
+ *
+ * @example
+ * ```ts
+ * yield* Workflows.cloneWorkspace({ from: "production", to: { slug: "staging", name: "Staging" } })
+ * ```
+ *
+ * @since 0.1.0
+ * @category workflows
+ */
+export const cloneWorkspace: (
+  options: CloneWorkspaceOptions
+) => Effect.Effect<CloneWorkspaceReport, CloneWorkspaceError, Workspaces> = internal.cloneWorkspace
+
+/**
+ * The organization as a manifest: every workspace with its settings, budgets, `includeByokInBudgets`
+ * and explicit members (the default workspace without members: they are implicit).
+ *
+ * @example
+ * ```ts
+ * const manifest = yield* Workflows.exportState()
+ * yield* fs.writeFileString("org.yaml", Manifest.stringify(manifest))
+ * ```
+ *
+ * @since 0.1.0
+ * @category desired state
+ */
+export const exportState: (options?: ExportOptions) => Effect.Effect<Manifest, ExportStateError, Workspaces> =
+  internal.exportState
+
+/**
+ * The changes that bring the organization to the manifest. Only what the manifest states is
+ * managed: an omitted setting, `budgets` or `members` key is left alone. With `prune`, workspaces the
+ * manifest does not list are deleted (never the default one), members not listed are removed and
+ * intervals missing from a `budgets` mapping are deleted. A budget set that would break the API's
+ * order once merged with the existing budgets fails with `BudgetRuleError`.
+ *
+ * @example
+ * ```ts
+ * const manifest = yield* Manifest.readFile("org.yaml")
+ * const plan = yield* Workflows.plan(manifest, { prune: true })
+ * console.log(Plan.render(plan))
+ * ```
+ *
+ * @since 0.1.0
+ * @category desired state
+ */
+export const plan: (manifest: Manifest, options?: PlanOptions) => Effect.Effect<Plan, PlanError, Workspaces> =
+  internalPlan.plan
+
+/**
+ * Runs a plan and streams its progress. A workspace's creation or update runs before its budgets and
+ * members; its budget changes run one at a time in the plan's order; member batches and other
+ * workspaces run concurrently, with at most `concurrency` calls in flight. A failed step is reported
+ * (`StepFailed`) and the steps that depend on it are skipped; the stream ends with `Finished`.
+ *
+ * Interrupting the stream (e.g. `Stream.take`) stops after the calls in flight; planning again
+ * from the organization's state and applying that finishes the job.
+ *
+ * @example
+ * ```ts
+ * yield* Workflows.apply(plan, { concurrency: 8 }).pipe(
+ *   Stream.runForEach((event) => Console.log(event._tag))
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category desired state
+ */
+export const apply: (plan: Plan, options?: ApplyOptions) => Stream.Stream<ApplyEvent, never, Workspaces> =
+  internalPlan.apply

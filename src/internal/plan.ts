@@ -1,0 +1,293 @@
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
+import * as Queue from "effect/Queue"
+import * as Stream from "effect/Stream"
+import * as Take from "effect/Take"
+import * as Manifest from "../Manifest.js"
+import type { Workspace, WorkspaceBudget } from "../Model.js"
+import { ApplyEvent, Change } from "../Plan.js"
+import type * as Plan from "../Plan.js"
+import type * as Workflows from "../Workflows.js"
+import { Workspaces } from "../Workspaces.js"
+import type * as WorkspacesService from "../Workspaces.js"
+import type { WorkspacesError } from "../WorkspacesError.js"
+import { applyChanges, budgetSteps, budgetsOf } from "./budgets.js"
+import { batches, memberIds, settleBatch } from "./members.js"
+import { checkOrder, createOrReconcile, runBudgetSteps } from "./workflows.js"
+import { defaultSlug, diff, patchOf, specSettings } from "./workspaceSpec.js"
+
+const defaultConcurrency = 4
+
+const budgetChange = (workspace: string, step: Workflows.BudgetStep): Change =>
+  step._tag === "DeleteBudget"
+    ? Change.DeleteBudget({ workspace, interval: step.interval, previous: step.previous })
+    : Change.SetBudget({
+        workspace,
+        interval: step.interval,
+        limitUsd: step.limitUsd,
+        previous: step.previous,
+        ...(step.includeByokInBudgets === undefined ? {} : { includeByokInBudgets: step.includeByokInBudgets })
+      })
+
+const budgetChanges = (
+  service: WorkspacesService.Service,
+  entry: Manifest.WorkspaceEntry,
+  existing: Workspace | undefined,
+  prune: boolean
+) => {
+  if (entry.budgets === undefined && entry.includeByokInBudgets === undefined) return Effect.succeed([])
+  const read =
+    existing === undefined
+      ? Effect.succeed<{ readonly data: ReadonlyArray<WorkspaceBudget>; readonly includeByokInBudgets?: boolean }>({
+          data: []
+        })
+      : service.listBudgets({ id: existing.id })
+  return Effect.flatMap(read, (listed) => {
+    const current = budgetsOf(listed.data)
+    const stated = entry.budgets ?? {}
+    const target = applyChanges(
+      current,
+      prune && entry.budgets !== undefined
+        ? { lifetime: null, monthly: null, weekly: null, daily: null, ...stated }
+        : stated
+    )
+    // With no budget to carry it, includeByokInBudgets cannot be sent and has no effect: it is left out.
+    const { steps } = budgetSteps(current, target, {
+      current: listed.includeByokInBudgets,
+      target: entry.includeByokInBudgets
+    })
+    return Effect.as(
+      checkOrder("Workflows.plan", entry.slug, target),
+      steps.map((step) => budgetChange(entry.slug, step))
+    )
+  })
+}
+
+const memberChanges = (
+  service: WorkspacesService.Service,
+  entry: Manifest.WorkspaceEntry,
+  existing: Workspace | undefined,
+  prune: boolean
+) => {
+  const desired = entry.members
+  if (desired === undefined) return Effect.succeed([])
+  const read = existing === undefined ? Effect.succeed(new Set<string>()) : memberIds(service, existing.id)
+  return Effect.map(read, (current) => {
+    const wanted = new Set(desired)
+    const add = batches(desired.filter((id) => !current.has(id)))
+    const remove = prune ? batches(Array.from(current).filter((id) => !wanted.has(id))) : []
+    return [
+      ...add.map((userIds) => Change.AddMembers({ workspace: entry.slug, userIds })),
+      ...remove.map((userIds) => Change.RemoveMembers({ workspace: entry.slug, userIds }))
+    ]
+  })
+}
+
+const entryChanges = (
+  service: WorkspacesService.Service,
+  entry: Manifest.WorkspaceEntry,
+  existing: Workspace | undefined,
+  prune: boolean
+) => {
+  // The default workspace always exists: it is never created.
+  if (existing === undefined && entry.slug === defaultSlug) return Effect.succeed([])
+  const settings = specSettings(entry)
+  const changes = existing === undefined ? [] : diff({ slug: entry.slug, name: entry.name, ...settings }, existing)
+  const head =
+    existing === undefined
+      ? [Change.CreateWorkspace({ workspace: entry.slug, name: entry.name, settings })]
+      : changes.length > 0
+        ? [Change.UpdateWorkspace({ workspace: entry.slug, changes })]
+        : []
+  return Effect.map(
+    Effect.all([budgetChanges(service, entry, existing, prune), memberChanges(service, entry, existing, prune)], {
+      concurrency: 2
+    }),
+    ([budgets, members]): ReadonlyArray<Change> => [...head, ...budgets, ...members]
+  )
+}
+
+export const plan = Effect.fn("Workflows.plan")(function* (
+  manifest: Manifest.Manifest,
+  options: Workflows.PlanOptions = {}
+) {
+  const service = yield* Workspaces
+  const prune = options.prune === true
+  yield* Manifest.validate(manifest)
+  const existing = new Map<string, Workspace>()
+  yield* Stream.runForEach(service.streamWorkspaces({ pageSize: 100 }), (workspace) =>
+    Effect.sync(() => existing.set(workspace.slug, workspace))
+  )
+  const listed = new Set(manifest.workspaces.map((_) => _.slug))
+  const entries = yield* Effect.forEach(
+    manifest.workspaces,
+    (entry) => entryChanges(service, entry, existing.get(entry.slug), prune),
+    { concurrency: options.concurrency ?? defaultConcurrency }
+  )
+  const deletions = prune
+    ? Array.from(existing.values()).flatMap((workspace) =>
+        listed.has(workspace.slug) || workspace.slug === defaultSlug
+          ? []
+          : [Change.DeleteWorkspace({ workspace: workspace.slug, name: workspace.name })]
+      )
+    : []
+  return { changes: [...entries.flat(), ...deletions], prune } satisfies Plan.Plan
+})
+
+const sendStep = (
+  service: WorkspacesService.Service,
+  step: Change
+): Effect.Effect<ReadonlyArray<Workflows.MemberFailure>, WorkspacesError> => {
+  const none = Effect.as(Effect.void, [])
+  switch (step._tag) {
+    case "CreateWorkspace":
+      return Effect.andThen(
+        createOrReconcile(service, { slug: step.workspace, name: step.name, ...step.settings }),
+        none
+      )
+    case "UpdateWorkspace":
+      return Effect.andThen(service.update({ id: step.workspace, ...patchOf(step.changes) }), none)
+    case "DeleteWorkspace":
+      // A retry of a delete that went through answers 404: the workspace is gone either way.
+      return service.delete({ id: step.workspace }).pipe(
+        Effect.catchTag("NotFoundResponseError", () => Effect.void),
+        Effect.andThen(none)
+      )
+    case "AddMembers":
+    case "RemoveMembers":
+      return Effect.map(
+        settleBatch(service, step.workspace, step._tag === "AddMembers" ? "add" : "remove", step.userIds),
+        (settled) => settled.failed
+      )
+    case "SetBudget":
+    case "DeleteBudget":
+      return Effect.andThen(runBudgetSteps(service, step.workspace, [step]), none)
+  }
+}
+
+interface Group {
+  /** Creates, updates or deletes the workspace: runs before the rest. */
+  readonly head: Array<number>
+  /** Budget steps: one at a time, in the plan's order. */
+  readonly budgets: Array<number>
+  /** Member batches: independent of one another. */
+  readonly members: Array<number>
+}
+
+const groupByWorkspace = (changes: ReadonlyArray<Change>): ReadonlyArray<Group> => {
+  const groups = new Map<string, Group>()
+  changes.forEach((step, index) => {
+    let group = groups.get(step.workspace)
+    if (group === undefined) {
+      group = { head: [], budgets: [], members: [] }
+      groups.set(step.workspace, group)
+    }
+    const part =
+      step._tag === "SetBudget" || step._tag === "DeleteBudget"
+        ? group.budgets
+        : step._tag === "AddMembers" || step._tag === "RemoveMembers"
+          ? group.members
+          : group.head
+    part.push(index)
+  })
+  return Array.from(groups.values())
+}
+
+/**
+ * Runs the steps and reports each through `emit`. At most `concurrency` calls are in flight; a
+ * step, once sent, is not interrupted, so interrupting the run stops it after the calls in flight.
+ */
+const execute = (
+  service: WorkspacesService.Service,
+  { changes }: Plan.Plan,
+  concurrency: number,
+  emit: (event: ApplyEvent) => Effect.Effect<unknown>
+) =>
+  Effect.gen(function* () {
+    const total = changes.length
+    const semaphore = yield* Effect.makeSemaphore(Math.max(1, concurrency))
+    const failed: Array<Plan.StepFailure> = []
+    const skipped: Array<Plan.StepSkip> = []
+    const rejected: Array<Workflows.MemberFailure & { readonly workspace: string }> = []
+    let done = 0
+
+    const run = (index: number): Effect.Effect<boolean> => {
+      const step = changes[index]!
+      return semaphore
+        .withPermits(1)(Effect.uninterruptible(Effect.either(sendStep(service, step))))
+        .pipe(
+          Effect.flatMap(
+            Either.match({
+              onLeft: (error) => {
+                failed.push({ step, index, error })
+                return Effect.as(emit(ApplyEvent.StepFailed({ step, index, total, error })), false)
+              },
+              onRight: (refused) => {
+                done++
+                rejected.push(...refused.map((failure) => ({ ...failure, workspace: step.workspace })))
+                return Effect.as(emit(ApplyEvent.StepDone({ step, index, total, rejected: refused })), true)
+              }
+            })
+          )
+        )
+    }
+    const skip = (indexes: ReadonlyArray<number>, cause: number) =>
+      Effect.forEach(
+        indexes,
+        (index) => {
+          const reason = `step ${cause} (${changes[cause]!._tag} ${changes[cause]!.workspace}) failed`
+          skipped.push({ step: changes[index]!, index, reason })
+          return emit(ApplyEvent.StepSkipped({ step: changes[index]!, index, total, reason }))
+        },
+        { discard: true }
+      )
+    /** Runs the steps in order; after a failure the rest are skipped. Succeeds with whether all went through. */
+    const inOrder = (indexes: ReadonlyArray<number>, dependents: ReadonlyArray<number> = []) =>
+      Effect.gen(function* () {
+        for (const [i, index] of indexes.entries()) {
+          if (!(yield* run(index))) {
+            yield* skip([...indexes.slice(i + 1), ...dependents], index)
+            return false
+          }
+        }
+        return true
+      })
+
+    yield* emit(ApplyEvent.Started({ total }))
+    yield* Effect.forEach(
+      groupByWorkspace(changes),
+      (group) =>
+        Effect.flatMap(inOrder(group.head, [...group.budgets, ...group.members]), (ready) =>
+          ready
+            ? Effect.all(
+                [
+                  inOrder(group.budgets),
+                  Effect.forEach(group.members, run, { concurrency: "unbounded", discard: true })
+                ],
+                { concurrency: 2, discard: true }
+              )
+            : Effect.void
+        ),
+      { concurrency: "unbounded", discard: true }
+    )
+    yield* emit(ApplyEvent.Finished({ report: { total, done, failed, skipped, rejected } }))
+  })
+
+export const apply = (
+  plan: Plan.Plan,
+  options: Workflows.ApplyOptions = {}
+): Stream.Stream<ApplyEvent, never, Workspaces> =>
+  Stream.unwrapScoped(
+    Effect.gen(function* () {
+      const service = yield* Workspaces
+      const queue = yield* Queue.unbounded<Take.Take<ApplyEvent>>()
+      yield* execute(service, plan, options.concurrency ?? defaultConcurrency, (event) =>
+        Queue.offer(queue, Take.of(event))
+      ).pipe(
+        Effect.onExit((exit) => Queue.offer(queue, Exit.isSuccess(exit) ? Take.end : Take.failCause(exit.cause))),
+        Effect.forkScoped
+      )
+      return Stream.flattenTake(Stream.fromQueue(queue))
+    })
+  ).pipe(Stream.withSpan("Workflows.apply"))

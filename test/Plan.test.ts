@@ -1,0 +1,385 @@
+import { FetchHttpClient } from "@effect/platform"
+import { assert, describe, it, layer } from "@effect/vitest"
+import { Chunk, Effect, Layer, Stream } from "effect"
+import { Emulator } from "../emulator/index.js"
+import { Manifest, Plan, RetryPolicy, Workflows, Workspaces } from "../src/index.js"
+import { emulatorWithClient } from "./support/layers.js"
+import {
+  budgetsOf,
+  checkpoint,
+  clearLog,
+  faultedRequests,
+  flakyNetwork,
+  membersOf,
+  replay,
+  requestCounts,
+  seed,
+  setFaults,
+  users
+} from "./support/workflowFixtures.js"
+
+const retry = RetryPolicy.make({ baseDelay: "5 millis", maxDelay: "50 millis", maxRetries: 10 })
+
+const organization = (options: Parameters<typeof seed>[0]) =>
+  layer(emulatorWithClient({ seed: seed(options) }, { retry }), { excludeTestServices: true })
+
+const runApply = (plan: Plan.Plan, options?: Workflows.ApplyOptions) =>
+  Effect.map(Stream.runCollect(Workflows.apply(plan, options)), Chunk.toReadonlyArray)
+
+const finished = (events: ReadonlyArray<Plan.ApplyEvent>) => {
+  const last = events.at(-1)
+  assert.strictEqual(last?._tag, "Finished")
+  return (last as Extract<Plan.ApplyEvent, { _tag: "Finished" }>).report
+}
+
+const stepsOf = (plan: Plan.Plan) => plan.changes.map((change) => `${change._tag} ${change.workspace}`)
+
+describe("Plan.render", () => {
+  it("renders a plan like a terraform plan", () => {
+    const plan: Plan.Plan = {
+      prune: true,
+      changes: [
+        Plan.Change.CreateWorkspace({
+          workspace: "research",
+          name: "Research",
+          settings: { description: "Models", defaultTextModel: "openai/gpt-4o" }
+        }),
+        Plan.Change.SetBudget({
+          workspace: "research",
+          interval: "monthly",
+          limitUsd: 100,
+          previous: null,
+          includeByokInBudgets: true
+        }),
+        Plan.Change.AddMembers({ workspace: "research", userIds: ["u1", "u2", "u3"] }),
+        Plan.Change.UpdateWorkspace({
+          workspace: "engineering",
+          changes: [{ field: "name", from: "Eng", to: "Engineering" }]
+        }),
+        Plan.Change.DeleteBudget({ workspace: "engineering", interval: "daily", previous: 50 }),
+        Plan.Change.SetBudget({ workspace: "engineering", interval: "monthly", limitUsd: 800, previous: 1000 }),
+        Plan.Change.RemoveMembers({ workspace: "engineering", userIds: users(0, 12) }),
+        Plan.Change.DeleteWorkspace({ workspace: "legacy", name: "Legacy" })
+      ]
+    }
+    assert.strictEqual(
+      Plan.render(plan),
+      `Workspaces plan (prune: removes what the manifest does not list):
+
++ workspace "research" ("Research")
+    + description = "Models"
+    + defaultTextModel = "openai/gpt-4o"
+    + budget monthly = 100 (includeByokInBudgets -> true)
+    + members (3): u1, u2, u3
+
+~ workspace "engineering"
+    ~ name: "Eng" -> "Engineering"
+    - budget daily = 50
+    ~ budget monthly: 1000 -> 800
+    - members (12): u0000, u0001, u0002, u0003, u0004, u0005, u0006, u0007, u0008, u0009, ... and 2 more
+
+- workspace "legacy" ("Legacy")
+
+Plan: 5 to add, 2 to change, 14 to destroy.
+`
+    )
+    assert.deepStrictEqual(Plan.summary(plan), { add: 5, change: 2, destroy: 14 })
+    assert.strictEqual(
+      Plan.render({ prune: false, changes: [] }),
+      "No changes. The organization matches the manifest.\n"
+    )
+  })
+})
+
+const manifest: Manifest.Manifest = {
+  workspaces: [
+    { slug: "default", name: "Default", budgets: { monthly: 2000 } },
+    {
+      slug: "engineering",
+      name: "Engineering",
+      description: "Product engineering",
+      budgets: { lifetime: 5000, monthly: 800, weekly: 300 },
+      members: users(50, 200)
+    },
+    {
+      slug: "research",
+      name: "Research",
+      defaultTextModel: "openai/gpt-4o",
+      budgets: { monthly: 100, daily: 10 },
+      includeByokInBudgets: true,
+      members: users(1000, 250)
+    }
+  ]
+}
+
+describe("plan and apply", () => {
+  organization({
+    workspaces: [
+      {
+        slug: "engineering",
+        name: "Engineering",
+        description: "Eng",
+        members: users(0, 150),
+        budgets: { lifetime: 5000, monthly: 1000, daily: 50 }
+      },
+      { slug: "legacy", name: "Legacy", members: users(200, 10) }
+    ]
+  })((it) => {
+    it.effect(
+      "plans typed changes: budgets in a valid order, members in batches of 100, deletions only with prune",
+      () =>
+        Effect.gen(function* () {
+          const kept = yield* Workflows.plan(manifest)
+          assert.deepStrictEqual(stepsOf(kept), [
+            "SetBudget default",
+            "UpdateWorkspace engineering",
+            "SetBudget engineering",
+            "SetBudget engineering",
+            "AddMembers engineering",
+            "CreateWorkspace research",
+            "SetBudget research",
+            "SetBudget research",
+            "AddMembers research",
+            "AddMembers research",
+            "AddMembers research"
+          ])
+
+          const pruned = yield* Workflows.plan(manifest, { prune: true })
+          assert.deepStrictEqual(stepsOf(pruned), [
+            "SetBudget default",
+            "UpdateWorkspace engineering",
+            "DeleteBudget engineering",
+            "SetBudget engineering",
+            "SetBudget engineering",
+            "AddMembers engineering",
+            "RemoveMembers engineering",
+            "CreateWorkspace research",
+            "SetBudget research",
+            "SetBudget research",
+            "AddMembers research",
+            "AddMembers research",
+            "AddMembers research",
+            "DeleteWorkspace legacy"
+          ])
+          const budgets = pruned.changes.filter((_) => _.workspace === "engineering" && _._tag === "SetBudget")
+          assert.deepStrictEqual(
+            budgets.map((_) => (_._tag === "SetBudget" ? [_.interval, _.previous, _.limitUsd] : [])),
+            [
+              ["monthly", 1000, 800],
+              ["weekly", null, 300]
+            ]
+          )
+          const research = pruned.changes.filter((_) => _.workspace === "research")
+          assert.deepStrictEqual(
+            research.map((_) => (_._tag === "AddMembers" ? _.userIds.length : _._tag)),
+            ["CreateWorkspace", "SetBudget", "SetBudget", 100, 100, 50]
+          )
+          assert.strictEqual(research[1]!._tag === "SetBudget" && research[1]!.includeByokInBudgets, true)
+          const rendered = Plan.render(pruned)
+          assert.include(rendered, `~ workspace "engineering"\n    ~ description: "Eng" -> "Product engineering"`)
+          assert.include(rendered, `- workspace "legacy" ("Legacy")`)
+          assert.isTrue(rendered.endsWith("Plan: 355 to add, 2 to change, 52 to destroy.\n"))
+        })
+    )
+
+    it.effect("apply reaches the manifest; planning again is empty; an export plans to nothing", () =>
+      Effect.gen(function* () {
+        const plan = yield* Workflows.plan(manifest, { prune: true })
+        yield* clearLog
+        const start = yield* checkpoint
+        const events = yield* runApply(plan, { concurrency: 4 })
+        assert.deepStrictEqual(events[0], Plan.ApplyEvent.Started({ total: plan.changes.length }))
+        const report = finished(events)
+        assert.deepStrictEqual(
+          [report.done, report.failed, report.skipped, report.rejected],
+          [plan.changes.length, [], [], []]
+        )
+        assert.strictEqual(events.filter((_) => _._tag === "StepDone").length, plan.changes.length)
+        const counts = yield* requestCounts
+        assert.deepStrictEqual([counts["bulkAddMembers"], counts["bulkRemoveMembers"], counts["create"]], [4, 1, 1])
+
+        assert.deepStrictEqual(yield* membersOf("research"), users(1000, 250))
+        assert.deepStrictEqual(yield* membersOf("engineering"), users(50, 200))
+        assert.deepStrictEqual(yield* budgetsOf("engineering"), { lifetime: 5000, monthly: 800, weekly: 300 })
+        assert.isUndefined(yield* membersOf("legacy"))
+        assert.deepStrictEqual((yield* replay(start)).broken, [])
+
+        assert.isTrue(Plan.isEmpty(yield* Workflows.plan(manifest, { prune: true })))
+        const exported = yield* Workflows.exportState()
+        assert.isUndefined(exported.workspaces.find((_) => _.slug === "default")?.members)
+        assert.deepStrictEqual(
+          exported.workspaces.find((_) => _.slug === "research"),
+          {
+            slug: "research",
+            name: "Research",
+            description: null,
+            defaultTextModel: "openai/gpt-4o",
+            defaultImageModel: null,
+            defaultProviderSort: null,
+            ioLoggingApiKeyIds: null,
+            ioLoggingSamplingRate: 1,
+            isDataDiscountLoggingEnabled: true,
+            isObservabilityBroadcastEnabled: false,
+            isObservabilityIoLoggingEnabled: false,
+            budgets: { monthly: 100, daily: 10 },
+            includeByokInBudgets: true,
+            members: users(1000, 250)
+          }
+        )
+        const reparsed = yield* Manifest.parse(Manifest.stringify(exported), "export.yaml")
+        assert.isTrue(Plan.isEmpty(yield* Workflows.plan(reparsed, { prune: true })))
+      })
+    )
+
+    it.effect("a budget that breaks the order with the budgets it keeps fails the plan", () =>
+      Effect.gen(function* () {
+        const error = yield* Effect.flip(
+          Workflows.plan({ workspaces: [{ slug: "engineering", name: "Engineering", budgets: { daily: 10_000 } }] })
+        )
+        assert.strictEqual(error._tag, "BudgetRuleError")
+        assert.match(error.message, /daily \(10000\) must be less than weekly \(300\)/)
+      })
+    )
+  })
+})
+
+describe("interrupting and resuming", () => {
+  const big: Manifest.Manifest = {
+    workspaces: [
+      { slug: "bulk", name: "Bulk", budgets: { lifetime: 900, monthly: 90, daily: 9 }, members: users(0, 3000) },
+      { slug: "alpha", name: "Alpha", budgets: { monthly: 40, weekly: 20 }, members: users(3000, 300) }
+    ]
+  }
+
+  organization({
+    workspaces: [
+      { slug: "alpha", name: "Alpha", members: users(3100, 400), budgets: { monthly: 10, weekly: 5, daily: 1 } },
+      { slug: "beta", name: "Beta", members: users(3500, 100), budgets: { lifetime: 300, weekly: 30 } }
+    ]
+  })((it) => {
+    it.effect("an interrupted apply stops after the calls in flight; planning and applying again converges", () =>
+      Effect.gen(function* () {
+        const emulator = yield* Emulator.Emulator
+        const plan = yield* Workflows.plan(big, { prune: true })
+        // slow bulk calls, so that calls are in flight when the stream is interrupted
+        yield* setFaults([{ kind: "latency", ms: 50, operations: ["bulkAddMembers"] }])
+        const taken = yield* Stream.runCollect(Workflows.apply(plan, { concurrency: 2 }).pipe(Stream.take(6)))
+        assert.strictEqual(Chunk.size(taken), 6)
+        const sent = yield* emulator.requests
+        assert.isTrue(
+          sent.every((_) => _.status !== 0),
+          "the calls in flight were answered before the stream ended"
+        )
+        yield* Effect.sleep("100 millis")
+        assert.strictEqual((yield* emulator.requests).length, sent.length, "no call starts after the interruption")
+        yield* setFaults([])
+
+        const rest = yield* Workflows.plan(big, { prune: true })
+        const remaining = (changes: Plan.Plan) => changes.changes.filter((_) => _._tag === "AddMembers").length
+        assert.isBelow(remaining(rest), remaining(plan))
+        assert.isAbove(remaining(rest), 0)
+        assert.isFalse(rest.changes.some((_) => _._tag === "CreateWorkspace"))
+        assert.deepStrictEqual(finished(yield* runApply(rest)).failed, [])
+        assert.isTrue(Plan.isEmpty(yield* Workflows.plan(big, { prune: true })))
+        assert.deepStrictEqual(yield* membersOf("bulk"), users(0, 3000))
+      })
+    )
+
+    it.effect("converges under faults, with no budget rule broken and nobody added twice at any moment", () =>
+      Effect.gen(function* () {
+        const target: Manifest.Manifest = {
+          workspaces: [
+            {
+              slug: "bulk",
+              name: "Bulk!",
+              budgets: { lifetime: 50, monthly: 40, weekly: 30, daily: 20 },
+              members: users(500, 3000)
+            },
+            {
+              slug: "alpha",
+              name: "Alpha",
+              budgets: { lifetime: 1000, monthly: 500, daily: 100 },
+              members: users(2900, 150)
+            },
+            { slug: "gamma", name: "Gamma", budgets: { weekly: 7 }, members: users(4000, 120) }
+          ]
+        }
+        yield* clearLog
+        const start = yield* checkpoint
+        yield* setFaults(flakyNetwork)
+        const plan = yield* Workflows.plan(target, { prune: true })
+        const report = finished(yield* runApply(plan, { concurrency: 6 }))
+        yield* setFaults([])
+        assert.deepStrictEqual(report.failed, [])
+        assert.isAbove(yield* faultedRequests, 0)
+        assert.isTrue(Plan.isEmpty(yield* Workflows.plan(target, { prune: true })))
+        const { broken } = yield* replay(start)
+        assert.deepStrictEqual(broken, [])
+        assert.deepStrictEqual(yield* membersOf("bulk"), users(500, 3000))
+        assert.deepStrictEqual(yield* budgetsOf("alpha"), { lifetime: 1000, monthly: 500, daily: 100 })
+        assert.isUndefined(yield* membersOf("beta"))
+      })
+    )
+  })
+})
+
+describe("failed and refused steps", () => {
+  organization({
+    workspaces: [
+      { slug: "keyed", name: "Keyed", members: ["u0300"] },
+      { slug: "scimmy", name: "Scimmy", members: ["u0400", "u0401"] }
+    ],
+    scim: ["u0400"],
+    apiKeys: [{ userId: "u0300", workspace: "keyed" }]
+  })((it) => {
+    it.effect("a refused step is reported, its dependents skipped, refused users listed, the rest done", () =>
+      Effect.gen(function* () {
+        const desired: Manifest.Manifest = {
+          workspaces: [
+            { slug: "default", name: "Default" },
+            { slug: "scimmy", name: "Scimmy", members: [] },
+            { slug: "fresh", name: "Fresh", budgets: { monthly: 5 }, members: ["u0001"] }
+          ]
+        }
+        const plan = yield* Workflows.plan(desired, { prune: true })
+        assert.deepStrictEqual(stepsOf(plan), [
+          "RemoveMembers scimmy",
+          "CreateWorkspace fresh",
+          "SetBudget fresh",
+          "AddMembers fresh",
+          "DeleteWorkspace keyed"
+        ])
+        // a management key of a member who is not an organization admin may not create or delete
+        const emulator = yield* Emulator.Emulator
+        const notAdmin = Workspaces.layer({
+          apiKey: emulator.keys.memberManagementKey,
+          baseUrl: emulator.baseUrl,
+          retry
+        }).pipe(Layer.provide(FetchHttpClient.layer))
+        const events = yield* runApply(plan).pipe(Effect.provide(notAdmin))
+        const report = finished(events)
+        assert.deepStrictEqual(report.failed.map((_) => `${_.step._tag} ${_.error._tag}`).sort(), [
+          "CreateWorkspace ForbiddenResponseError",
+          "DeleteWorkspace ForbiddenResponseError"
+        ])
+        assert.deepStrictEqual(
+          report.skipped.map((_) => _.step._tag),
+          ["SetBudget", "AddMembers"]
+        )
+        assert.deepStrictEqual(
+          report.rejected.map((_) => [_.workspace, _.userId, _.operation]),
+          [["scimmy", "u0400", "remove"]]
+        )
+        assert.strictEqual(report.done, 1)
+
+        const again = finished(yield* runApply(yield* Workflows.plan(desired, { prune: true })))
+        assert.deepStrictEqual(
+          again.failed.map((_) => [_.step._tag, _.error._tag, _.error.message.includes("active API key")]),
+          [["DeleteWorkspace", "BadRequestResponseError", true]]
+        )
+        assert.deepStrictEqual(yield* membersOf("fresh"), ["u0001"])
+        assert.deepStrictEqual(yield* membersOf("scimmy"), ["u0400"])
+      })
+    )
+  })
+})
