@@ -436,7 +436,9 @@ export const plan: (manifest: Manifest, options?: PlanOptions) => Effect.Effect<
 /**
  * Runs a plan and streams its progress. A workspace's creation or update runs before its budgets and
  * members; its budget changes run one at a time in the plan's order; member batches and other
- * workspaces run concurrently, with at most `concurrency` calls in flight. A failed step is reported
+ * workspaces run concurrently, with at most `concurrency` calls in flight. Member removals and
+ * workspace deletions wait until every addition of the plan has settled, so a user the manifest
+ * moves from one workspace to another is never in neither. A failed step is reported
  * (`StepFailed`) and the steps that depend on it are skipped; the stream ends with `Finished`.
  *
  * Interrupting the stream (e.g. `Stream.take`) stops after the calls in flight; planning again

@@ -383,3 +383,46 @@ describe("failed and refused steps", () => {
     )
   })
 })
+
+describe("a manifest that moves people between workspaces", () => {
+  organization({
+    workspaces: [
+      { slug: "alpha", name: "Alpha", members: users(0, 250) },
+      { slug: "beta", name: "Beta", members: users(300, 20) }
+    ]
+  })((it) => {
+    it.effect("adds everywhere before it removes anywhere: nobody is in neither workspace at any moment", () =>
+      Effect.gen(function* () {
+        const moving = users(0, 250)
+        const target: Manifest.Manifest = {
+          workspaces: [
+            { slug: "alpha", name: "Alpha", members: [] },
+            { slug: "beta", name: "Beta", members: [...users(300, 20), ...moving] }
+          ]
+        }
+        const plan = yield* Workflows.plan(target, { prune: true })
+        assert.deepStrictEqual(
+          stepsOf(plan).sort(),
+          [...Array(3).fill("RemoveMembers alpha"), ...Array(3).fill("AddMembers beta")].sort()
+        )
+        const start = yield* checkpoint
+        // Slow additions: removals that did not wait for them would land first.
+        yield* setFaults([{ kind: "latency", ms: 150, operations: ["bulkAddMembers"] }, ...flakyNetwork])
+        const report = finished(yield* runApply(plan, { concurrency: 6 }))
+        yield* setFaults([])
+        assert.deepStrictEqual([report.failed, report.skipped], [[], []])
+        const byId = new Map(start.snapshot.workspaces.map((w) => [w.slug, w.id]))
+        const { broken } = yield* replay(start, (state) => {
+          const inAlpha = state.members.get(byId.get("alpha")!)!
+          const inBeta = state.members.get(byId.get("beta")!)!
+          const lost = moving.find((id) => !inAlpha.has(id) && !inBeta.has(id))
+          return lost === undefined ? undefined : `${lost} is in neither workspace`
+        })
+        assert.deepStrictEqual(broken, [])
+        assert.deepStrictEqual(yield* membersOf("alpha"), [])
+        assert.strictEqual((yield* membersOf("beta"))!.length, 270)
+        assert.isTrue(Plan.isEmpty(yield* Workflows.plan(target, { prune: true })))
+      })
+    )
+  })
+})

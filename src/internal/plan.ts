@@ -171,8 +171,12 @@ interface Group {
   readonly head: Array<number>
   /** Budget steps: one at a time, in the plan's order. */
   readonly budgets: Array<number>
-  /** Member batches: independent of one another. */
-  readonly members: Array<number>
+  /** Member additions: independent of one another. */
+  readonly adds: Array<number>
+  /** Member removals: independent of one another, sent once every addition of the plan has settled. */
+  readonly removes: Array<number>
+  /** Whether the head deletes the workspace, which takes its members away like a removal. */
+  readonly deletes: boolean
 }
 
 const groupByWorkspace = (changes: ReadonlyArray<Change>): ReadonlyArray<Group> => {
@@ -180,16 +184,23 @@ const groupByWorkspace = (changes: ReadonlyArray<Change>): ReadonlyArray<Group> 
   changes.forEach((step, index) => {
     let group = groups.get(step.workspace)
     if (group === undefined) {
-      group = { head: [], budgets: [], members: [] }
+      group = { head: [], budgets: [], adds: [], removes: [], deletes: false }
       groups.set(step.workspace, group)
     }
-    const part =
-      step._tag === "SetBudget" || step._tag === "DeleteBudget"
-        ? group.budgets
-        : step._tag === "AddMembers" || step._tag === "RemoveMembers"
-          ? group.members
-          : group.head
-    part.push(index)
+    switch (step._tag) {
+      case "SetBudget":
+      case "DeleteBudget":
+        return group.budgets.push(index)
+      case "AddMembers":
+        return group.adds.push(index)
+      case "RemoveMembers":
+        return group.removes.push(index)
+      case "DeleteWorkspace":
+        groups.set(step.workspace, { ...group, deletes: true })
+        return group.head.push(index)
+      default:
+        return group.head.push(index)
+    }
   })
   return Array.from(groups.values())
 }
@@ -255,20 +266,26 @@ const execute = (
       })
 
     yield* emit(ApplyEvent.Started({ total }))
-    yield* Effect.forEach(
-      groupByWorkspace(changes),
+    const groups = groupByWorkspace(changes)
+    const concurrently = (indexes: ReadonlyArray<number>) =>
+      Effect.forEach(indexes, run, { concurrency: "unbounded", discard: true })
+    // What adds or changes goes first; what takes members away (removals, deletions) only once all of
+    // it has settled, so a user moved from one workspace to another is never in neither.
+    const ready = yield* Effect.forEach(
+      groups,
       (group) =>
-        Effect.flatMap(inOrder(group.head, [...group.budgets, ...group.members]), (ready) =>
-          ready
-            ? Effect.all(
-                [
-                  inOrder(group.budgets),
-                  Effect.forEach(group.members, run, { concurrency: "unbounded", discard: true })
-                ],
-                { concurrency: 2, discard: true }
-              )
-            : Effect.void
-        ),
+        group.deletes
+          ? Effect.succeed(true)
+          : Effect.tap(inOrder(group.head, [...group.budgets, ...group.adds, ...group.removes]), (ok) =>
+              ok
+                ? Effect.all([inOrder(group.budgets), concurrently(group.adds)], { concurrency: 2, discard: true })
+                : Effect.void
+            ),
+      { concurrency: "unbounded" }
+    )
+    yield* Effect.forEach(
+      groups.filter((_, i) => ready[i]),
+      (group) => (group.deletes ? inOrder(group.head) : concurrently(group.removes)),
       { concurrency: "unbounded", discard: true }
     )
     yield* emit(ApplyEvent.Finished({ report: { total, done, failed, skipped, rejected } }))
