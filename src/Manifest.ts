@@ -1,7 +1,7 @@
 /**
  * The desired state of a whole organization as a file: its workspaces with their settings, budgets
  * and explicit members, in YAML or JSON with camelCase keys. `Workflows.exportState` writes one,
- * `Workflows.plan` compares one with the organization. The format is described in docs/MANIFEST.md.
+ * `Workflows.plan` compares one with the organization. The format is described in the README.
  *
  * @since 0.1.0
  */
