@@ -1,6 +1,6 @@
 import { FetchHttpClient, HttpClient, HttpClientRequest } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
-import { Chunk, ConfigProvider, Effect, Layer, Logger, Redacted, Stream, TestServices } from "effect"
+import { Chunk, ConfigProvider, Effect, Layer, Logger, Redacted, Stream, TestServices, Tracer } from "effect"
 import { createServer, type AddressInfo } from "node:net"
 import { Emulator } from "../emulator/index.js"
 import { Workspaces, WorkspacesError } from "../src/index.js"
@@ -593,6 +593,37 @@ describe("Workspaces", () => {
     })
 
     describe("the key stays secret", () => {
+      it.effect("spans are named Workspaces.<op> and carry no key", () =>
+        Effect.gen(function* () {
+          const emulator = yield* Emulator.Emulator
+          const secret = Redacted.value(emulator.managementKey)
+          const native = yield* Effect.tracer
+          const spans: Array<Tracer.Span> = []
+          const recording = Tracer.make({
+            span: (...args) => {
+              const span = native.span(...args)
+              spans.push(span)
+              return span
+            },
+            context: native.context
+          })
+          const ws = yield* Workspaces.Workspaces
+          yield* ws.get({ id: "fixture" }).pipe(Effect.withTracer(recording))
+          yield* Effect.flip(ws.get({ id: "missing" })).pipe(Effect.withTracer(recording))
+          const names = spans.map((span) => span.name)
+          assert.include(names, "Workspaces.get")
+          assert.isTrue(
+            names.some((name) => name.startsWith("http.client")),
+            names.join(", ")
+          )
+          for (const span of spans) {
+            const text = JSON.stringify([span.name, Array.from(span.attributes), String(span.status._tag)])
+            assert.notInclude(text, secret)
+            assert.notInclude(text, "Bearer sk-")
+          }
+        })
+      )
+
       const lines: Array<string> = []
       const capture = Logger.replace(
         Logger.defaultLogger,
