@@ -1,9 +1,8 @@
 import { FetchHttpClient } from "@effect/platform"
-import { assert, describe, it, layer } from "@effect/vitest"
+import { assert, describe, it } from "@effect/vitest"
 import { Chunk, Effect, Layer, Stream } from "effect"
 import { Emulator } from "../emulator/index.js"
-import { Manifest, Plan, RetryPolicy, Workflows, Workspaces } from "../src/index.js"
-import { emulatorWithClient } from "./support/layers.js"
+import { Manifest, Plan, Workflows, Workspaces } from "../src/index.js"
 import {
   budgetsOf,
   checkpoint,
@@ -11,17 +10,13 @@ import {
   faultedRequests,
   flakyNetwork,
   membersOf,
+  organization,
   replay,
   requestCounts,
-  seed,
+  retry,
   setFaults,
   users
 } from "./support/workflowFixtures.js"
-
-const retry = RetryPolicy.make({ baseDelay: "5 millis", maxDelay: "50 millis", maxRetries: 10 })
-
-const organization = (options: Parameters<typeof seed>[0]) =>
-  layer(emulatorWithClient({ seed: seed(options) }, { retry }), { excludeTestServices: true })
 
 const runApply = (plan: Plan.Plan, options?: Workflows.ApplyOptions) =>
   Effect.map(Stream.runCollect(Workflows.apply(plan, options)), Chunk.toReadonlyArray)

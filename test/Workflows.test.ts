@@ -1,10 +1,9 @@
-import { assert, describe, it, layer } from "@effect/vitest"
+import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Stream } from "effect"
 import { Emulator } from "../emulator/index.js"
-import { RetryPolicy, Workflows, Workspaces, WorkspacesError } from "../src/index.js"
+import { Workflows, Workspaces, WorkspacesError } from "../src/index.js"
 import { budgetSteps } from "../src/internal/budgets.js"
 import { budgetIntervals, type Workspace, type WorkspaceMember } from "../src/Model.js"
-import { emulatorWithClient } from "./support/layers.js"
 import {
   budgetsOf,
   checkpoint,
@@ -12,18 +11,12 @@ import {
   faultedRequests,
   flakyNetwork,
   membersOf,
+  organization,
   replay,
   requestCounts,
-  seed,
   setFaults,
   users
 } from "./support/workflowFixtures.js"
-
-/** Enough retries that the injected faults never exhaust them. */
-const retry = RetryPolicy.make({ baseDelay: "5 millis", maxDelay: "50 millis", maxRetries: 10 })
-
-const organization = (options: Parameters<typeof seed>[0]) =>
-  layer(emulatorWithClient({ seed: seed(options) }, { retry }), { excludeTestServices: true })
 
 const requestsOf = (operation: string) =>
   Effect.map(

@@ -15,7 +15,7 @@ import { budgetIntervals } from "../../src/Model.js"
 import type { Endpoints, OperationName } from "../../src/WorkspacesApi.js"
 import type { DocumentedStatus } from "../../src/WorkspacesError.js"
 import type { Budget, Membership, Organization, User, Workspace } from "./organization.js"
-import { defaultGuardrailId } from "./organization.js"
+import { defaultGuardrailId, settingsWithDefaults } from "./organization.js"
 
 /**
  * An error answer: `{ "error": { "code": status, "message", "metadata"? } }`.
@@ -165,16 +165,7 @@ export const handlers: Handlers = {
       {
         name: input.name,
         slug: input.slug,
-        description: input.description ?? null,
-        defaultTextModel: input.defaultTextModel ?? null,
-        defaultImageModel: input.defaultImageModel ?? null,
-        defaultProviderSort: input.defaultProviderSort ?? null,
-        isObservabilityIoLoggingEnabled: input.isObservabilityIoLoggingEnabled ?? false,
-        isObservabilityBroadcastEnabled: input.isObservabilityBroadcastEnabled ?? false,
-        isDataDiscountLoggingEnabled: input.isDataDiscountLoggingEnabled ?? true,
-        ioLoggingSamplingRate: input.ioLoggingSamplingRate ?? 1,
-        ioLoggingApiKeyIds: input.ioLoggingApiKeyIds ?? null,
-        includeByokInBudgets: false,
+        ...settingsWithDefaults({ ...input, includeByokInBudgets: false }),
         createdBy: caller.userId
       },
       requestSeq

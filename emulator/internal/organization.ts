@@ -62,6 +62,35 @@ export const WorkspaceRecord = Schema.Struct({
   isDefault: Schema.Boolean
 })
 
+/**
+ * A workspace's settings as the API defaults them when a creation (or a seed) leaves them out.
+ *
+ * @internal
+ */
+export const settingsWithDefaults = (settings: {
+  readonly description?: string | null | undefined
+  readonly defaultTextModel?: string | null | undefined
+  readonly defaultImageModel?: string | null | undefined
+  readonly defaultProviderSort?: string | null | undefined
+  readonly isObservabilityIoLoggingEnabled?: boolean | undefined
+  readonly isObservabilityBroadcastEnabled?: boolean | undefined
+  readonly isDataDiscountLoggingEnabled?: boolean | undefined
+  readonly ioLoggingSamplingRate?: number | undefined
+  readonly ioLoggingApiKeyIds?: ReadonlyArray<number> | null | undefined
+  readonly includeByokInBudgets?: boolean | undefined
+}) => ({
+  description: settings.description ?? null,
+  defaultTextModel: settings.defaultTextModel ?? null,
+  defaultImageModel: settings.defaultImageModel ?? null,
+  defaultProviderSort: settings.defaultProviderSort ?? null,
+  isObservabilityIoLoggingEnabled: settings.isObservabilityIoLoggingEnabled ?? false,
+  isObservabilityBroadcastEnabled: settings.isObservabilityBroadcastEnabled ?? false,
+  isDataDiscountLoggingEnabled: settings.isDataDiscountLoggingEnabled ?? true,
+  ioLoggingSamplingRate: settings.ioLoggingSamplingRate ?? 1,
+  ioLoggingApiKeyIds: settings.ioLoggingApiKeyIds ?? null,
+  includeByokInBudgets: settings.includeByokInBudgets ?? false
+})
+
 /** @internal */
 export const MembershipRecord = Schema.Struct({
   id: Schema.String,

@@ -10,7 +10,7 @@ import * as Schema from "effect/Schema"
 import type { BudgetInterval } from "../../src/Model.js"
 import { budgetIntervals, Description, LimitUsd, SamplingRate, Slug, WorkspaceName } from "../../src/Model.js"
 import type { ApiKey, Budget, ManagementKey, Membership, State, User, Workspace } from "./organization.js"
-import { emptyState } from "./organization.js"
+import { emptyState, settingsWithDefaults } from "./organization.js"
 import * as Prng from "./prng.js"
 import * as Uuid from "./uuid.js"
 
@@ -134,16 +134,7 @@ export const toState = (seed: Seed): Either.Either<State, string> => {
       id: seeded.id ?? nextId(),
       slug: seeded.slug,
       name: seeded.name,
-      description: seeded.description ?? null,
-      defaultTextModel: seeded.defaultTextModel ?? null,
-      defaultImageModel: seeded.defaultImageModel ?? null,
-      defaultProviderSort: seeded.defaultProviderSort ?? null,
-      isObservabilityIoLoggingEnabled: seeded.isObservabilityIoLoggingEnabled ?? false,
-      isObservabilityBroadcastEnabled: seeded.isObservabilityBroadcastEnabled ?? false,
-      isDataDiscountLoggingEnabled: seeded.isDataDiscountLoggingEnabled ?? true,
-      ioLoggingSamplingRate: seeded.ioLoggingSamplingRate ?? 1,
-      ioLoggingApiKeyIds: seeded.ioLoggingApiKeyIds ?? null,
-      includeByokInBudgets: seeded.includeByokInBudgets ?? false,
+      ...settingsWithDefaults(seeded),
       createdAt: seeded.createdAt ?? seedEpoch,
       updatedAt: null,
       createdBy: seeded.createdBy ?? null,

@@ -2,9 +2,12 @@
  * Test support for the workflow tests: an organization seed, request counting, and a replay of the
  * emulator's history that checks the invariants at every change, not only at the end.
  */
+import { layer } from "@effect/vitest"
 import { Effect } from "effect"
 import { Emulator } from "../../emulator/index.js"
+import { RetryPolicy } from "../../src/index.js"
 import { budgetIntervals, type BudgetInterval } from "../../src/Model.js"
+import { emulatorWithClient } from "./layers.js"
 
 export const userId = (i: number) => `u${String(i).padStart(4, "0")}`
 
@@ -176,3 +179,10 @@ export const faultedRequests = Effect.map(
   Effect.flatMap(Emulator.Emulator, (emulator) => emulator.requests),
   (requests) => requests.filter((request) => request.fault !== undefined).length
 )
+
+/** Enough retries that the injected faults never exhaust them. */
+export const retry = RetryPolicy.make({ baseDelay: "5 millis", maxDelay: "50 millis", maxRetries: 10 })
+
+/** An emulator seeded with `seed(options)` and a client on it, on the real clock. */
+export const organization = (options: Parameters<typeof seed>[0]) =>
+  layer(emulatorWithClient({ seed: seed(options) }, { retry }), { excludeTestServices: true })
