@@ -3,7 +3,8 @@ import { Effect } from "effect"
 import { Emulator } from "../emulator/index.js"
 import type { OperationName } from "../src/WorkspacesApi.js"
 import { endpoints } from "../src/WorkspacesApi.js"
-import { callOperation, documentedStatuses } from "./support/emulatorContract.js"
+import * as Fs from "node:fs"
+import { callOperation, documentedStatuses, sharedSpecPath, specPath } from "./support/emulatorContract.js"
 
 const seed: Emulator.Seed = {
   users: [
@@ -36,6 +37,12 @@ const seed: Emulator.Seed = {
 const seen = new Map<OperationName, Set<number>>()
 
 type Options = Parameters<typeof callOperation>[2]
+
+describe("the vendored spec", () => {
+  it.skipIf(!Fs.existsSync(sharedSpecPath))("is the same as the shared wire contract beside the repository", () => {
+    assert.strictEqual(Fs.readFileSync(specPath, "utf8"), Fs.readFileSync(sharedSpecPath, "utf8"))
+  })
+})
 
 describe("Emulator responses match the spec", () => {
   it.layer(Emulator.layer({ seed }))((it) => {

@@ -13,7 +13,10 @@ import type { Emulator } from "../../emulator/index.js"
 import { endpoints, type OperationName } from "../../src/WorkspacesApi.js"
 
 const repoRoot = Path.resolve(Path.dirname(fileURLToPath(import.meta.url)), "../..")
-const specPath = Path.resolve(repoRoot, "../shared/openapi/workspaces.openapi.yaml")
+/** A copy of `../shared/openapi/workspaces.openapi.yaml`, so a clone is self-contained (see `specMatchesShared`). */
+export const specPath = Path.resolve(repoRoot, "spec/workspaces.openapi.yaml")
+/** Where the wire contract is kept beside this repository, when it is. */
+export const sharedSpecPath = Path.resolve(repoRoot, "../shared/openapi/workspaces.openapi.yaml")
 const specId = "https://openrouter.local/workspaces.openapi.json"
 
 interface SpecDocument {
