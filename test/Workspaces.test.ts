@@ -3,7 +3,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Chunk, ConfigProvider, Effect, Layer, Logger, Redacted, Stream, TestServices, Tracer } from "effect"
 import { createServer, type AddressInfo } from "node:net"
 import { Emulator } from "../emulator/index.js"
-import { Workspaces, WorkspacesError } from "../src/index.js"
+import { RetryPolicy, Workspaces, WorkspacesError } from "../src/index.js"
 import { emulatorWithClient } from "./support/layers.js"
 
 const pad = (i: number) => String(i).padStart(4, "0")
@@ -370,12 +370,51 @@ describe("Workspaces", () => {
           Effect.gen(function* () {
             const ws = yield* Workspaces.Workspaces
             yield* resetLog
-            yield* setFaults([{ kind: "lostResponse", operations: ["create"], times: 1 }])
+            yield* setFaults([
+              { kind: "lostResponse", operations: ["create"], times: 1 },
+              { kind: "status", status: 500, operations: ["get"], times: 1 }
+            ])
             const created = yield* ws.create({ name: "Lost", slug: "lost-response" })
             assert.strictEqual(created.slug, "lost-response")
             assert.strictEqual((yield* requestsOf("create")).length, 1, "never resent after the lookup found it")
+            assert.deepStrictEqual(
+              (yield* requestsOf("get")).map((r) => r.status),
+              [500, 200],
+              "the lookup retries like any GET"
+            )
             const all = yield* Stream.runCollect(ws.streamWorkspaces())
             assert.strictEqual(Chunk.filter(all, (w) => w.slug === "lost-response").length, 1)
+            yield* resetLog
+          })
+        )
+      )
+
+      it.effect("a create never reports its own earlier attempt as a taken slug", () =>
+        live(
+          Effect.gen(function* () {
+            const ws = yield* Workspaces.Workspaces
+            yield* resetLog
+            // The first attempt times out client-side and lands on the server only later: the lookup
+            // right after the timeout finds nothing, the resend meets "slug taken", and the second
+            // lookup finds the workspace the first attempt made.
+            yield* setFaults([{ kind: "latency", ms: 300, operations: ["create"], times: 1 }])
+            const created = yield* ws.create(
+              { name: "Slow", slug: "slow-create" },
+              { timeout: "100 millis", retry: RetryPolicy.make({ baseDelay: "450 millis", jitter: false }) }
+            )
+            assert.strictEqual(created.slug, "slow-create")
+            const creates = yield* requestsOf("create")
+            assert.deepStrictEqual(
+              creates.map((r) => r.status),
+              [201, 400],
+              "the first attempt made it, the resend was refused"
+            )
+            assert.deepStrictEqual(
+              (yield* requestsOf("get")).map((r) => r.status),
+              [404, 200]
+            )
+            const all = yield* Stream.runCollect(ws.streamWorkspaces())
+            assert.strictEqual(Chunk.filter(all, (w) => w.slug === "slow-create").length, 1)
             yield* resetLog
           })
         )

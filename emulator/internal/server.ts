@@ -304,7 +304,8 @@ const serveEndpoint = (name: OperationName, env: ServerEnv) => {
     }
     entry.status = outcome.status
     return respond(outcome)
-  })
+    // Like a real server, it finishes a request whose client went away (a client-side timeout).
+  }).pipe(Effect.uninterruptible)
 }
 
 // --- admin routes --------------------------------------------------------------------------------

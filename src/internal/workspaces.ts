@@ -121,7 +121,8 @@ export const make = (options: Workspaces.Options) =>
       const timeout = timeoutOf(call)
       const proven = new WeakSet<WorkspacesError.WorkspacesError>()
       let ambiguous = false
-      const lookUp = get({ id: input.slug }, { retry: RetryPolicy.none, timeout }).pipe(
+      // The lookup is an idempotent GET: it retries under the call's own policy.
+      const lookUp = get({ id: input.slug }, call).pipe(
         Effect.map((found) => (found.name === input.name ? found : undefined)),
         Effect.catchTag("NotFoundResponseError", () => Effect.succeed(undefined))
       )
