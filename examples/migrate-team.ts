@@ -17,7 +17,7 @@ import * as Options from "@effect/cli/Options"
 import { FileSystem } from "@effect/platform"
 import { Console, Effect } from "effect"
 import { Workflows } from "../src/index.js"
-import { ExampleError, live, runCli, workspacesLayer } from "./target.js"
+import { ExampleError, live, printMoveReport, runCli, workspacesLayer } from "./target.js"
 
 interface TeamMember {
   readonly userId: string
@@ -70,19 +70,7 @@ const command = Command.make(
 
       const report = yield* Workflows.moveMembers({ from, to, userIds: team.map((member) => member.userId) })
 
-      yield* Console.log(`\nmoved ${report.moved.length} of ${team.length}:`)
-      for (const userId of report.moved) yield* Console.log(`  + ${label(userId)}`)
-      if (report.failed.length > 0) {
-        yield* Console.log(`\ncould not move ${report.failed.length}:`)
-        for (const failure of report.failed) {
-          const where = failure.operation === "add" ? `still only in ${from}` : `now in both ${from} and ${to}`
-          yield* Console.log(`  ! ${label(failure.userId)}: ${failure.reason} (${where})`)
-        }
-      }
-      if (report.notMembers.length > 0) {
-        yield* Console.log(`\nnot explicit members of ${from}, nothing sent (${report.notMembers.length}):`)
-        for (const userId of report.notMembers) yield* Console.log(`  ? ${label(userId)}`)
-      }
+      yield* printMoveReport(report, team.length, label)
     })
 ).pipe(Command.provide(({ live }) => workspacesLayer(live)))
 

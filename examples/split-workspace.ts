@@ -14,7 +14,7 @@ import * as Options from "@effect/cli/Options"
 import { FileSystem } from "@effect/platform"
 import { Console, Effect, Option } from "effect"
 import { Workflows } from "../src/index.js"
-import { ExampleError, live, runCli, workspacesLayer } from "./target.js"
+import { ExampleError, live, printMoveReport, runCli, workspacesLayer } from "./target.js"
 
 const readUserIds = (users: string) =>
   Effect.gen(function* () {
@@ -74,19 +74,7 @@ const command = Command.make(
       yield* Console.log(`budgets: ${formatBudgets(clone.budgets?.budgets ?? {})}`)
 
       const report = yield* Workflows.moveMembers({ from, to: into, userIds })
-      yield* Console.log(`\nmoved ${report.moved.length} of ${userIds.length} users from ${from} to ${into}:`)
-      for (const userId of report.moved) yield* Console.log(`  + ${userId}`)
-      if (report.failed.length > 0) {
-        yield* Console.log(`\ncould not move ${report.failed.length}:`)
-        for (const { operation, reason, userId } of report.failed) {
-          const where = operation === "add" ? `still only in ${from}` : `now in both ${from} and ${into}`
-          yield* Console.log(`  ! ${userId}: ${reason} (${where})`)
-        }
-      }
-      if (report.notMembers.length > 0) {
-        yield* Console.log(`\nnot explicit members of ${from}, nothing sent (${report.notMembers.length}):`)
-        for (const userId of report.notMembers) yield* Console.log(`  ? ${userId}`)
-      }
+      yield* printMoveReport(report, userIds.length)
     })
 ).pipe(Command.provide(({ live }) => workspacesLayer(live)))
 

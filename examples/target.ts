@@ -15,7 +15,7 @@ import { FetchHttpClient, type HttpClient } from "@effect/platform"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { Cause, Config, type ConfigError, Console, Data, Effect, Layer, Option, Redacted } from "effect"
 import { Emulator } from "../emulator/index.js"
-import { Workspaces, type WorkspacesError } from "../src/index.js"
+import { type Workflows, Workspaces, type WorkspacesError } from "../src/index.js"
 
 /**
  * A failure an example reports as one line, without a stack trace.
@@ -101,3 +101,29 @@ export const runCli = <Name extends string, E, A>(command: Command.Command<Name,
     NodeRuntime.runMain({ disableErrorReporting: true })
   )
 }
+
+/**
+ * Prints what `Workflows.moveMembers` did: who moved, who could not and where they are left, and who
+ * was listed without being a member of `from`. `label` names a user (by default, its id).
+ */
+export const printMoveReport = (
+  report: Workflows.MoveMembersReport,
+  listed: number,
+  label: (userId: string) => string = (userId) => userId
+) =>
+  Effect.gen(function* () {
+    const { from, to } = report
+    yield* Console.log(`\nmoved ${report.moved.length} of ${listed} users from ${from} to ${to}:`)
+    for (const userId of report.moved) yield* Console.log(`  + ${label(userId)}`)
+    if (report.failed.length > 0) {
+      yield* Console.log(`\ncould not move ${report.failed.length}:`)
+      for (const { operation, reason, userId } of report.failed) {
+        const where = operation === "add" ? `still only in ${from}` : `now in both ${from} and ${to}`
+        yield* Console.log(`  ! ${label(userId)}: ${reason} (${where})`)
+      }
+    }
+    if (report.notMembers.length > 0) {
+      yield* Console.log(`\nnot explicit members of ${from}, nothing sent (${report.notMembers.length}):`)
+      for (const userId of report.notMembers) yield* Console.log(`  ? ${label(userId)}`)
+    }
+  })

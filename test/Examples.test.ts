@@ -35,7 +35,7 @@ describe.concurrent("examples", () => {
     assertSucceeded(result)
     assert.match(result.stdout, emulatorTarget)
     assert.include(result.stdout, "moving 12 users listed in examples/data/team.csv from sandbox to engineering")
-    assert.include(result.stdout, "moved 10 of 12:")
+    assert.include(result.stdout, "moved 10 of 12 users from sandbox to engineering:")
     assert.include(result.stdout, "+ user_SRK5zh7U8j0xyK90Xaudv6uhSG3 (sophie.gosling@acme.example)")
     assert.include(result.stdout, "could not move 2:")
     assert.match(result.stdout, /! user_NWXGG6gEGJZQB1DXmdTk0aJ0r71 \(jean\.johnson@acme\.example\): .*SCIM/)
