@@ -397,10 +397,10 @@ describe("Workspaces", () => {
             // The first attempt times out client-side and lands on the server only later: the lookup
             // right after the timeout finds nothing, the resend meets "slug taken", and the second
             // lookup finds the workspace the first attempt made.
-            yield* setFaults([{ kind: "latency", ms: 300, operations: ["create"], times: 1 }])
+            yield* setFaults([{ kind: "latency", ms: 500, operations: ["create"], times: 1 }])
             const created = yield* ws.create(
               { name: "Slow", slug: "slow-create" },
-              { timeout: "100 millis", retry: RetryPolicy.make({ baseDelay: "450 millis", jitter: false }) }
+              { timeout: "100 millis", retry: RetryPolicy.make({ baseDelay: "1 second", jitter: false }) }
             )
             assert.strictEqual(created.slug, "slow-create")
             const creates = yield* requestsOf("create")
