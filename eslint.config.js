@@ -1,6 +1,6 @@
 import tseslint from "typescript-eslint"
 
-export default tseslint.config({ ignores: ["node_modules/**"] }, ...tseslint.configs.recommended, {
+export default tseslint.config({ ignores: ["node_modules/**", "dist/**"] }, ...tseslint.configs.recommended, {
   rules: {
     "@typescript-eslint/no-explicit-any": "off",
     "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
