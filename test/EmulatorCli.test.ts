@@ -1,0 +1,72 @@
+import { describe, expect, it } from "@effect/vitest"
+import { type ChildProcess, spawn } from "node:child_process"
+import * as Fs from "node:fs"
+import * as Os from "node:os"
+import * as Path from "node:path"
+
+const tsx = Path.resolve("node_modules/.bin/tsx")
+
+interface Started {
+  readonly child: ChildProcess
+  readonly baseUrl: string
+  readonly key: string
+  readonly output: () => string
+}
+
+/** Starts `npm run emulator`'s script and waits until it prints its base URL and admin key. */
+const start = (args: ReadonlyArray<string>): Promise<Started> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(tsx, ["bin/emulator.ts", ...args], { stdio: ["ignore", "pipe", "pipe"] })
+    let output = ""
+    const timer = setTimeout(() => reject(new Error(`no base URL printed:\n${output}`)), 30_000)
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString()
+      const baseUrl = /base URL\s+(http:\/\/\S+)/.exec(output)?.[1]
+      const key = /management key \(admin\)\s+(\S+)/.exec(output)?.[1]
+      if (baseUrl !== undefined && key !== undefined) {
+        clearTimeout(timer)
+        resolve({ child, baseUrl, key, output: () => output })
+      }
+    }
+    child.stdout!.on("data", onData)
+    child.stderr!.on("data", onData)
+    child.on("exit", (code) => reject(new Error(`exited with ${code}:\n${output}`)))
+  })
+
+const stop = (child: ChildProcess) =>
+  new Promise<number | null>((resolve) => {
+    child.once("exit", (code) => resolve(code))
+    child.kill("SIGTERM")
+  })
+
+describe("npm run emulator", () => {
+  it("prints its base URL and key, serves the API, and keeps --state across a restart", async () => {
+    const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "emulator-cli-"))
+    const stateFile = Path.join(dir, "state.json")
+    try {
+      const first = await start(["--port", "0", "--state", stateFile])
+      expect(first.baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/api\/v1$/)
+      const headers = { authorization: `Bearer ${first.key}`, "content-type": "application/json" }
+      const created = await fetch(`${first.baseUrl}/workspaces`, {
+        method: "POST",
+        headers,
+        body: JSON.stringify({ name: "Kept", slug: "kept-across-restarts" })
+      })
+      expect(created.status).toBe(201)
+      expect(await stop(first.child)).not.toBeNull()
+      const saved = JSON.parse(Fs.readFileSync(stateFile, "utf8"))
+      expect(saved.workspaces.map((w: { slug: string }) => w.slug)).toContain("kept-across-restarts")
+      expect(Fs.readdirSync(dir)).toEqual(["state.json"])
+
+      const second = await start(["--port", "0", "--state", stateFile])
+      const found = await fetch(`${second.baseUrl}/workspaces/kept-across-restarts`, {
+        headers: { authorization: `Bearer ${second.key}` }
+      })
+      expect(found.status).toBe(200)
+      expect((await found.json()).data.name).toBe("Kept")
+      await stop(second.child)
+    } finally {
+      Fs.rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
