@@ -31,7 +31,9 @@ export const optionalWire = <S extends Schema.Schema.All>(key: string, schema: S
  * @category schemas
  */
 export const WorkspaceId = Schema.String.pipe(
-  Schema.minLength(1, { message: () => "must be a non-empty UUID or slug" })
+  Schema.minLength(1, { message: () => "must be a non-empty UUID or slug" }),
+  // URL parsing would resolve these as path segments and send the request elsewhere.
+  Schema.filter((id) => id !== "." && id !== "..", { message: () => "must be a UUID or slug, not . or .." })
 ).annotations({ identifier: "WorkspaceId" })
 
 /**

@@ -3,8 +3,9 @@
  *
  * The default retries 408, 429, 500, 502, 503, 504, per-attempt timeouts and connection errors with
  * jittered exponential backoff (500 ms base, factor 1.5), at most 5 retries, each wait capped at
- * 60 s, and gives up once the call has run for 2 minutes. A wait the server asked for
- * (`retry-after-ms`, `Retry-After`, `X-RateLimit-Reset`) is the least wait, within the cap.
+ * 60 s. A wait the server asked for (`retry-after-ms`, `Retry-After`, `X-RateLimit-Reset`) is the
+ * least wait, within the cap. The client adds what a policy cannot see: the call's deadline
+ * (`deadline`, 2 minutes from the call's start by default) and the errors never retried (`isFinal`).
  *
  * @since 0.1.0
  */
@@ -34,8 +35,6 @@ export interface Options {
   readonly factor?: number
   /** The cap on each wait, Retry-After included; default 60 s. */
   readonly maxDelay?: Duration.DurationInput
-  /** No retry starts after the call has run this long; default 2 minutes. */
-  readonly deadline?: Duration.DurationInput
   /** Randomize each wait in [0.8, 1.2] of its value; default true. */
   readonly jitter?: boolean
 }
@@ -58,6 +57,25 @@ export const isTransient = (error: WorkspacesError): boolean => {
     case "InternalServerResponseError":
     case "OpenRouterDefaultError":
       return transientStatuses.has(error.status)
+    default:
+      return false
+  }
+}
+
+/**
+ * Whether an error is final whatever the policy: 400, 401, 403, 404 and input refused before sending.
+ *
+ * @since 0.1.0
+ * @category predicates
+ */
+export const isFinal = (error: WorkspacesError): boolean => {
+  switch (error._tag) {
+    case "BadRequestResponseError":
+    case "UnauthorizedResponseError":
+    case "ForbiddenResponseError":
+    case "NotFoundResponseError":
+    case "InvalidRequestError":
+      return true
     default:
       return false
   }
@@ -90,14 +108,12 @@ export const serverDelay = (error: WorkspacesError): Duration.Duration =>
  */
 export const make = (options: Options = {}): RetryPolicy => {
   const maxDelay = Duration.decode(options.maxDelay ?? Duration.seconds(60))
-  const deadline = Duration.decode(options.deadline ?? Duration.minutes(2))
   return Schedule.exponential(options.baseDelay ?? Duration.millis(500), options.factor ?? 1.5).pipe(
     options.jitter === false ? identity : Schedule.jittered,
     Schedule.intersect(Schedule.recurs(options.maxRetries ?? 5)),
     Schedule.intersect(Schedule.identity<WorkspacesError>()),
     Schedule.whileInput(isTransient),
-    Schedule.modifyDelay(([, error], delay) => Duration.min(Duration.max(delay, serverDelay(error)), maxDelay)),
-    Schedule.upTo(deadline)
+    Schedule.modifyDelay(([, error], delay) => Duration.min(Duration.max(delay, serverDelay(error)), maxDelay))
   )
 }
 

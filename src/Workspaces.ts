@@ -31,6 +31,8 @@ export interface CallOptions {
   readonly retry?: RetryPolicy | false
   /** The per-attempt timeout for this call. */
   readonly timeout?: Duration.DurationInput
+  /** No retry starts, and no attempt runs, past this long after the call started. */
+  readonly deadline?: Duration.DurationInput
 }
 
 /**
@@ -118,6 +120,8 @@ export interface Options {
   readonly retry?: RetryPolicy | false
   /** The per-attempt timeout; default 30 seconds. */
   readonly timeout?: Duration.DurationInput
+  /** The deadline of a whole call, its retries and waits included, from its start; default 2 minutes. */
+  readonly deadline?: Duration.DurationInput
   /** Sent as `HTTP-Referer` for app attribution. */
   readonly httpReferer?: string
   /** Sent as `X-OpenRouter-Title`. */
@@ -127,6 +131,17 @@ export interface Options {
   /** Wraps the HttpClient once the base headers are set: extra headers, logging, your own retry. */
   readonly transformClient?: (client: HttpClient.HttpClient) => HttpClient.HttpClient
 }
+
+/**
+ * Within `self`, an interruption lets each call's HTTP attempt in flight finish (bounded by its
+ * timeout) and then stops the call: no retry wait, no further attempt. `Workflows.apply` runs its
+ * steps so, which is how an interrupted apply stops after the calls in flight.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const uninterruptibleAttempts: <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R> =
+  internal.uninterruptibleAttempts
 
 /**
  * Builds the service from an `HttpClient`.

@@ -1,10 +1,24 @@
 import { FetchHttpClient, HttpClient, HttpClientRequest } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
-import { Chunk, ConfigProvider, Effect, Layer, Logger, Redacted, Stream, TestServices, Tracer } from "effect"
+import {
+  Chunk,
+  ConfigProvider,
+  Effect,
+  Fiber,
+  Layer,
+  Logger,
+  Redacted,
+  Ref,
+  Schedule,
+  Stream,
+  TestServices,
+  Tracer
+} from "effect"
+import { createServer as createHttpServer } from "node:http"
 import { createServer, type AddressInfo } from "node:net"
 import { Emulator } from "../emulator/index.js"
 import { RetryPolicy, Workspaces, WorkspacesError } from "../src/index.js"
-import { emulatorWithClient } from "./support/layers.js"
+import { emulatorWithClient, fastRetry } from "./support/layers.js"
 
 const pad = (i: number) => String(i).padStart(4, "0")
 const userIds = Array.from({ length: 1100 }, (_, i) => `user_${pad(i)}`)
@@ -347,6 +361,66 @@ describe("Workspaces", () => {
             assert.strictEqual((yield* requestsOf("create")).length, 1)
             assert.strictEqual((yield* requestsOf("get")).length, 1)
             yield* resetLog
+            const stranger = yield* clientWith(() => ({ apiKey: Redacted.make("sk-or-v1-unknown"), retry: fastRetry }))
+            const inference = yield* clientWith((e) => ({ apiKey: e.keys.inferenceKey, retry: fastRetry }))
+            assert.strictEqual((yield* Effect.flip(stranger.list()))._tag, "UnauthorizedResponseError")
+            assert.strictEqual((yield* Effect.flip(inference.delete({ id: "fixture" })))._tag, "ForbiddenResponseError")
+            assert.strictEqual((yield* requestsOf("list")).length, 1)
+            assert.strictEqual((yield* requestsOf("delete")).length, 1)
+            yield* resetLog
+            // A policy that retries anything still never resends a 404.
+            yield* Effect.flip(ws.get({ id: "missing" }, { retry: Schedule.recurs(3) }))
+            assert.strictEqual((yield* requestsOf("get")).length, 1)
+            yield* resetLog
+          })
+        )
+      )
+
+      it.effect("the deadline bounds the whole call, its first attempt and its waits included", () =>
+        live(
+          Effect.gen(function* () {
+            const ws = yield* Workspaces.Workspaces
+            yield* resetLog
+            yield* setFaults([{ kind: "latency", ms: 400, operations: ["get"] }])
+            const error = yield* Effect.flip(
+              ws.get(
+                { id: "fixture" },
+                {
+                  timeout: "300 millis",
+                  deadline: "1 second",
+                  retry: RetryPolicy.make({ baseDelay: "5 millis", maxRetries: 100, jitter: false })
+                }
+              )
+            )
+            assert.strictEqual(error._tag, "RequestTimeoutError")
+            const attempts = (yield* requestsOf("get")).length
+            assert.isAtLeast(attempts, 2)
+            assert.isAtMost(attempts, 5, "about 1 s / 300 ms attempts, not 101")
+            yield* resetLog
+          })
+        )
+      )
+
+      it.effect("uninterruptibleAttempts lets the attempt in flight finish, then stops", () =>
+        live(
+          Effect.gen(function* () {
+            yield* resetLog
+            const answered = yield* Ref.make(0)
+            const ws = yield* clientWith(() => ({
+              retry: fastRetry,
+              transformClient: HttpClient.tap(() => Ref.update(answered, (n) => n + 1))
+            }))
+            yield* setFaults([{ kind: "latency", ms: 200, operations: ["get"] }])
+            const guarded = yield* Effect.fork(Workspaces.uninterruptibleAttempts(ws.get({ id: "fixture" })))
+            yield* Effect.sleep("50 millis")
+            yield* Fiber.interrupt(guarded)
+            assert.strictEqual(yield* Ref.get(answered), 1, "the attempt in flight was answered before the stop")
+            const plain = yield* Effect.fork(ws.get({ id: "fixture" }))
+            yield* Effect.sleep("50 millis")
+            yield* Fiber.interrupt(plain)
+            assert.strictEqual(yield* Ref.get(answered), 1, "without it, the attempt is abandoned at once")
+            assert.strictEqual((yield* requestsOf("get")).length, 2, "and no further attempt went out")
+            yield* resetLog
           })
         )
       )
@@ -484,6 +558,34 @@ describe("Workspaces", () => {
         })
       )
 
+      it.effect("pages are fetched concurrently, up to the bound", () =>
+        live(
+          Effect.gen(function* () {
+            yield* resetLog
+            const inFlight = yield* Ref.make({ now: 0, max: 0 })
+            const track = (delta: number) =>
+              Ref.update(inFlight, ({ max, now }) => ({ now: now + delta, max: Math.max(max, now + delta) }))
+            const ws = yield* clientWith(() => ({
+              transformClient: HttpClient.transform((response) =>
+                Effect.acquireUseRelease(
+                  track(1),
+                  () => response,
+                  () => track(-1)
+                )
+              )
+            }))
+            yield* setFaults([{ kind: "latency", ms: 100, operations: ["listMembers"] }])
+            for (const concurrency of [1, 4]) {
+              yield* Ref.set(inFlight, { now: 0, max: 0 })
+              const members = yield* Stream.runCollect(ws.streamMembers({ id: "big", concurrency }))
+              assert.strictEqual(members.length, 1050)
+              assert.strictEqual((yield* Ref.get(inFlight)).max, concurrency)
+            }
+            yield* resetLog
+          })
+        )
+      )
+
       it.effect("the page size is clamped to 1..100", () =>
         Effect.gen(function* () {
           const ws = yield* Workspaces.Workspaces
@@ -537,7 +639,9 @@ describe("Workspaces", () => {
         ["setBudget", { id: "fixture", interval: "monthly", limitUsd: -5 }, "limitUsd"],
         ["setBudget", { id: "fixture", interval: "monthly", limitUsd: Infinity }, "limitUsd"],
         ["setBudget", { id: "fixture", interval: "monthly", limitUsd: NaN }, "limitUsd"],
-        ["getBudget", { id: "fixture", interval: "hourly" }, "interval"]
+        ["getBudget", { id: "fixture", interval: "hourly" }, "interval"],
+        ["get", { id: ".." }, "id"],
+        ["delete", { id: "." }, "id"]
       ]
       it.effect("bad input fails with InvalidRequestError naming the field, and sends nothing", () =>
         Effect.gen(function* () {
@@ -597,6 +701,9 @@ describe("Workspaces", () => {
           const refused = yield* Effect.flip(clientWith(() => ({ baseUrl: "http://openrouter.ai/api/v1" })))
           assert.strictEqual(refused._tag, "InvalidRequestError")
           assert.strictEqual(refused.field, "baseUrl")
+          const lookalike = yield* Effect.flip(clientWith(() => ({ baseUrl: "http://127.evil.example/api/v1" })))
+          assert.strictEqual(lookalike._tag, "InvalidRequestError", "a host name that begins with 127. is not loopback")
+          yield* Effect.flip(clientWith(() => ({ baseUrl: "http://127.0.0.2:9/api/v1" })).pipe(Effect.flip))
           const loopback = yield* Effect.flip(
             clientWith(() => ({ baseUrl: "http://localhost:9/api/v1" })).pipe(Effect.flip)
           )
@@ -715,4 +822,43 @@ describe("Workspaces", () => {
       )
     })
   })
+})
+
+describe("error bodies from other servers", () => {
+  it.effect("a string code, metadata and a request id are kept; a non-JSON error body still decodes", () =>
+    Effect.gen(function* () {
+      const bodies = [
+        [404, JSON.stringify({ error: { code: "not_found", message: "no such workspace", metadata: { hint: 1 } } })],
+        [502, "<html>bad gateway</html>"]
+      ] as const
+      let served = 0
+      const server = yield* Effect.acquireRelease(
+        Effect.async<ReturnType<typeof createHttpServer>>((resume) => {
+          const created = createHttpServer((_, response) => {
+            const [status, body] = bodies[served++ % bodies.length]!
+            response.writeHead(status, { "content-type": "application/json", "x-request-id": `req_${served}` })
+            response.end(body)
+          }).listen(0, "127.0.0.1", () => resume(Effect.succeed(created)))
+        }),
+        (created) => Effect.async<void>((resume) => void created.close(() => resume(Effect.void)))
+      )
+      const { port } = server.address() as AddressInfo
+      const ws = yield* Workspaces.make({
+        apiKey: Redacted.make("sk-or-v1-test"),
+        baseUrl: `http://127.0.0.1:${port}/api/v1`,
+        retry: false
+      }).pipe(Effect.provide(FetchHttpClient.layer))
+      const notFound = yield* Effect.flip(ws.get({ id: "x" }))
+      assert.strictEqual(notFound._tag, "NotFoundResponseError")
+      const typed = notFound as WorkspacesError.NotFoundResponseError
+      assert.strictEqual(typed.code, "not_found")
+      assert.strictEqual(typed.detail, "no such workspace")
+      assert.deepStrictEqual(typed.metadata, { hint: 1 })
+      assert.strictEqual(typed.requestId, "req_1")
+      assert.include(typed.message, "[request req_1]")
+      const gateway = yield* Effect.flip(ws.get({ id: "x" }))
+      assert.strictEqual(gateway._tag, "OpenRouterDefaultError")
+      assert.strictEqual((gateway as WorkspacesError.OpenRouterDefaultError).detail, "HTTP 502")
+    }).pipe(Effect.scoped, TestServices.provideLive)
+  )
 })

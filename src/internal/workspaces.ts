@@ -1,7 +1,9 @@
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as FiberRef from "effect/FiberRef"
 import { identity } from "effect/Function"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
@@ -15,7 +17,8 @@ import * as WorkspacesError from "../WorkspacesError.js"
 import { attempt, type Transport } from "./client.js"
 import { version } from "./version.js"
 
-const loopbackHosts = new Set(["localhost", "127.0.0.1", "[::1]", "::1"])
+const loopbackHosts = new Set(["localhost", "[::1]"])
+const loopbackIPv4 = /^127(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}$/
 
 const checkBaseUrl = (baseUrl: string) =>
   Effect.gen(function* () {
@@ -23,7 +26,7 @@ const checkBaseUrl = (baseUrl: string) =>
       Effect.fail(new WorkspacesError.InvalidRequestError({ operation: "Workspaces.make", field: "baseUrl", rule }))
     const url = URL.canParse(baseUrl) ? new URL(baseUrl) : undefined
     if (url === undefined) return yield* fail(`is not a URL: ${baseUrl}`)
-    const loopback = loopbackHosts.has(url.hostname) || url.hostname.startsWith("127.")
+    const loopback = loopbackHosts.has(url.hostname) || loopbackIPv4.test(url.hostname)
     if (url.protocol !== "https:" && !(url.protocol === "http:" && loopback)) {
       return yield* fail(`must use https (plain http only to a loopback host), got ${url.protocol}//${url.host}`)
     }
@@ -69,6 +72,12 @@ const pages = <A, E>(
   )
 }
 
+/** Whether the calls of the current fiber let an HTTP attempt in flight finish when interrupted. */
+export const currentUninterruptibleAttempts = FiberRef.unsafeMake(false)
+
+export const uninterruptibleAttempts = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.locally(self, currentUninterruptibleAttempts, true)
+
 export const make = (options: Workspaces.Options) =>
   Effect.gen(function* () {
     const baseUrl = yield* checkBaseUrl(options.baseUrl ?? "https://openrouter.ai/api/v1")
@@ -90,15 +99,44 @@ export const make = (options: Workspaces.Options) =>
     const layerPolicy = options.retry === false ? RetryPolicy.none : (options.retry ?? RetryPolicy.defaultPolicy)
     const layerTimeout = Duration.decode(options.timeout ?? Duration.seconds(30))
 
-    const policyOf = (call: Workspaces.CallOptions | undefined) =>
-      call?.retry === false ? RetryPolicy.none : (call?.retry ?? layerPolicy)
-    const timeoutOf = (call: Workspaces.CallOptions | undefined) =>
-      call?.timeout === undefined ? layerTimeout : Duration.decode(call.timeout)
+    const layerDeadline = Duration.decode(options.deadline ?? Duration.minutes(2))
+
+    /**
+     * What the attempts of one call share: its deadline, counted from the call's start, and its
+     * policy. A retry starts only if its wait ends before the deadline, each attempt's timeout is
+     * cut to the time left, and 400, 401, 403, 404 and invalid input are never retried, whatever
+     * the policy. Inside `uninterruptibleAttempts`, an attempt in flight finishes before an
+     * interruption takes effect.
+     */
+    const callOf = (call: Workspaces.CallOptions | undefined) =>
+      Effect.gen(function* () {
+        const start = yield* Clock.currentTimeMillis
+        const deadline = start + Duration.toMillis(call?.deadline ?? layerDeadline)
+        const timeout = call?.timeout === undefined ? layerTimeout : Duration.decode(call.timeout)
+        const guarded = yield* FiberRef.get(currentUninterruptibleAttempts)
+        const policy: Schedule.Schedule<unknown, WorkspacesError.WorkspacesError> = Schedule.delays(
+          call?.retry === false ? RetryPolicy.none : (call?.retry ?? layerPolicy)
+        ).pipe(
+          Schedule.whileInput((error: WorkspacesError.WorkspacesError) => !RetryPolicy.isFinal(error)),
+          Schedule.checkEffect((_, delay) =>
+            Effect.map(Clock.currentTimeMillis, (now) => now + Duration.toMillis(delay) < deadline)
+          )
+        )
+        const send = <E extends Endpoint.Any>(endpoint: E, input: Endpoint.Input<E>) =>
+          Effect.flatMap(Clock.currentTimeMillis, (now) => {
+            const left = Duration.millis(Math.max(1, deadline - now))
+            const once = attempt(endpoint, transport, input, Duration.min(timeout, left))
+            return guarded ? Effect.uninterruptible(once) : once
+          })
+        const remaining = Effect.map(Clock.currentTimeMillis, (now) => Duration.millis(Math.max(1, deadline - now)))
+        return { policy, send, remaining }
+      })
 
     const operation = <E extends Endpoint.Any>(endpoint: E) =>
       Effect.fn(`Workspaces.${endpoint.name}`)(function* (input: Endpoint.Input<E>, call?: Workspaces.CallOptions) {
         yield* Effect.annotateCurrentSpan("workspaces.operation", endpoint.name)
-        return yield* attempt(endpoint, transport, input, timeoutOf(call)).pipe(Effect.retry(policyOf(call)))
+        const { policy, send } = yield* callOf(call)
+        return yield* Effect.retry(send(endpoint, input), policy)
       }) as (
         input: Endpoint.Input<E>,
         call?: Workspaces.CallOptions
@@ -118,15 +156,15 @@ export const make = (options: Workspaces.Options) =>
       input: Endpoint.Input<typeof WorkspacesApi.create>,
       call?: Workspaces.CallOptions
     ) {
-      const timeout = timeoutOf(call)
+      const { policy, remaining, send } = yield* callOf(call)
       const proven = new WeakSet<WorkspacesError.WorkspacesError>()
       let ambiguous = false
-      // The lookup is an idempotent GET: it retries under the call's own policy.
-      const lookUp = get({ id: input.slug }, call).pipe(
+      // The lookup is an idempotent GET: it retries under the call's own policy, within its deadline.
+      const lookUp = Effect.flatMap(remaining, (deadline) => get({ id: input.slug }, { ...call, deadline })).pipe(
         Effect.map((found) => (found.name === input.name ? found : undefined)),
         Effect.catchTag("NotFoundResponseError", () => Effect.succeed(undefined))
       )
-      const once = attempt(WorkspacesApi.create, transport, input, timeout).pipe(
+      const once = send(WorkspacesApi.create, input).pipe(
         Effect.catchAll((error) => {
           const unclear =
             error._tag === "ResponseValidationError" ||
@@ -145,11 +183,11 @@ export const make = (options: Workspaces.Options) =>
           )
         })
       )
-      const policy = Schedule.whileInput(
-        policyOf(call),
+      const resendable = Schedule.whileInput(
+        policy,
         (error: WorkspacesError.WorkspacesError) => RetryPolicy.isUnapplied(error) || proven.has(error)
       )
-      return yield* Effect.retry(once, policy)
+      return yield* Effect.retry(once, resendable)
     }) as Workspaces.Service["create"]
 
     const service: Workspaces.Service = {
