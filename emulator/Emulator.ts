@@ -267,6 +267,32 @@ export interface EmulatorOptions {
   readonly port?: number | undefined
   /** `127.0.0.1` by default. */
   readonly host?: string | undefined
+  /**
+   * Whether the admin routes (`/__emulator/*`, whose `/state` holds every key) answer only to a
+   * management key of an organization admin (`Authorization: Bearer`), 401 otherwise. By default
+   * only when `host` is not a loopback address (`127.0.0.0/8`, `::1`, `localhost`), e.g. `0.0.0.0`.
+   */
+  readonly adminAuth?: boolean | undefined
+}
+
+/**
+ * Whether a host to listen on is a loopback address, reachable only from this machine.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const isLoopbackHost = (host: string): boolean => {
+  const address = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, "$1")
+  return (
+    address === "localhost" ||
+    address === "::1" ||
+    /^0{0,4}(:0{0,4}){6}:0{0,3}1$/.test(address) ||
+    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(address) ||
+    /^::ffff:127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(address)
+  )
 }
 
 const initialState = (options: EmulatorOptions): Effect.Effect<Organization.State, EmulatorError> =>
@@ -313,7 +339,8 @@ export const make = (options: EmulatorOptions = {}): Effect.Effect<Service, Emul
     )
     // runs before the server's own finalizer: in-flight and idle keep-alive connections must not hold the close
     yield* Effect.addFinalizer(() => Effect.sync(() => nodeServer.closeAllConnections()))
-    yield* server.serve(Server.makeApp({ organization, faults, log }))
+    const adminAuth = options.adminAuth ?? !isLoopbackHost(host)
+    yield* server.serve(Server.makeApp({ organization, faults, log, adminAuth }))
 
     const address = server.address as HttpServer.TcpAddress
     const urlHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host

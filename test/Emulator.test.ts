@@ -6,6 +6,7 @@ import * as Path from "node:path"
 import * as Yaml from "yaml"
 import { Emulator } from "../emulator/index.js"
 import { budgetIntervals } from "../src/Model.js"
+import * as StateFile from "../emulator/internal/stateFile.js"
 import { type Reply, send } from "./support/emulatorContract.js"
 
 const pad = (i: number) => String(i).padStart(3, "0")
@@ -185,6 +186,40 @@ describe("Emulator", () => {
           assert.match(renamed.body.data.updated_at, isoTimestamp)
           assert.strictEqual((yield* get("/workspaces/ops")).status, 404)
           assert.strictEqual((yield* get("/workspaces/platform-ops")).body.data.id, created.body.data.id)
+        })
+      )
+
+      it.effect("the default workspace keeps its slug; its name and settings can change", () =>
+        Effect.gen(function* () {
+          const before = yield* get("/workspaces/default")
+          const reslugged = yield* patch("/workspaces/default", { slug: "main" })
+          assert.strictEqual(reslugged.status, 400)
+          assert.deepStrictEqual(reslugged.body.error, {
+            code: 400,
+            message: "The default workspace's slug cannot be changed",
+            metadata: { reason: "default_workspace" }
+          })
+          const byId = yield* patch(`/workspaces/${before.body.data.id}`, { slug: "main", name: "Main" })
+          assert.strictEqual(byId.status, 400, "nothing of a refused update is applied")
+          const after = yield* get("/workspaces/default")
+          assert.strictEqual(after.status, 200)
+          assert.deepStrictEqual(after.body, before.body)
+          assert.strictEqual((yield* get("/workspaces/main")).status, 404)
+          assert.strictEqual((yield* post("/workspaces", { name: "Imposter", slug: "default" })).status, 400)
+
+          // same slug: not a change; the name and settings may change
+          const renamed = yield* patch("/workspaces/default", {
+            slug: "default",
+            name: "Main",
+            description: "All of us"
+          })
+          assert.strictEqual(renamed.status, 200)
+          assert.deepStrictEqual(
+            [renamed.body.data.slug, renamed.body.data.name, renamed.body.data.description],
+            ["default", "Main", "All of us"]
+          )
+          const restored = yield* patch("/workspaces/default", { name: "Default", description: null })
+          assert.strictEqual(restored.body.data.name, "Default")
         })
       )
 
@@ -418,6 +453,48 @@ describe("Emulator", () => {
         })
       )
 
+      it.effect("every API response carries x-request-id, the id its request has in the log", () =>
+        Effect.gen(function* () {
+          const emulator = yield* Emulator.Emulator
+          yield* emulator.clearRequests
+          const replies = [
+            yield* get("/workspaces/crowd"),
+            yield* call({ method: "GET", path: "/workspaces", key: null }),
+            yield* get("/workspaces/nope"),
+            yield* call({ method: "POST", path: "/workspaces", raw: "{not json" }),
+            yield* call({ method: "GET", path: "/nowhere" })
+          ]
+          yield* emulator.setFaults([
+            { kind: "status", status: 429, operations: ["get"], times: 1 },
+            { kind: "status", status: 503, operations: ["list"], times: 1 },
+            { kind: "malformed", operations: ["listBudgets"], times: 1 }
+          ])
+          replies.push(yield* get("/workspaces/crowd"))
+          replies.push(yield* get("/workspaces"))
+          // not JSON, so not checked against the spec
+          replies.push(yield* send(emulator, { method: "GET", path: "/workspaces/byok/budgets" }))
+          yield* emulator.setFaults([])
+          assert.deepStrictEqual(
+            replies.map((reply) => reply.status),
+            [200, 401, 404, 400, 404, 429, 503, 200]
+          )
+          assert.isUndefined(replies[7]!.body, "the malformed body")
+          const requests = yield* emulator.requests
+          assert.strictEqual(requests.length, replies.length)
+          replies.forEach((reply, index) => {
+            const logged = requests[index]!
+            assert.strictEqual(logged.requestId, `req_${logged.seq}`)
+            assert.strictEqual(reply.headers.get("x-request-id"), logged.requestId, `reply ${index}`)
+          })
+          assert.strictEqual(new Set(requests.map((_) => _.requestId)).size, requests.length)
+          const overHttp = yield* call({ method: "GET", path: "/__emulator/requests", admin: true })
+          assert.deepStrictEqual(
+            overHttp.body.map((_: { requestId: string }) => _.requestId),
+            requests.map((_) => _.requestId)
+          )
+        })
+      )
+
       it.effect("history: numbered events, linked to requests, that replay to the current state", () =>
         Effect.gen(function* () {
           const emulator = yield* Emulator.Emulator
@@ -473,6 +550,9 @@ describe("Emulator", () => {
           const state = yield* call({ method: "GET", path: "/__emulator/state", admin: true })
           assert.strictEqual(state.status, 200)
           assert.isArray(state.body.workspaces)
+          // on loopback they need no key
+          const anonymous = yield* call({ method: "GET", path: "/__emulator/state", admin: true, key: null })
+          assert.strictEqual(anonymous.status, 200)
           const bad = yield* call({ method: "POST", path: "/__emulator/faults", admin: true, body: [{ kind: "nope" }] })
           assert.strictEqual(bad.status, 400)
           const both = yield* call({
@@ -627,6 +707,25 @@ describe("Emulator", () => {
       })
     )
 
+    it.live("the state file is written durably: a failed write leaves the old file and no temporary file", () =>
+      Effect.gen(function* () {
+        const directory = temporaryDirectory()
+        const file = Path.join(directory, "state.json")
+        yield* Effect.promise(() => StateFile.writeAtomically(file, "first"))
+        yield* Effect.promise(() => StateFile.writeAtomically(file, "second"))
+        assert.strictEqual(Fs.readFileSync(file, "utf8"), "second")
+        assert.deepStrictEqual(Fs.readdirSync(directory), ["state.json"])
+        // renaming a file over a non-empty directory fails: the temporary file goes, the error surfaces
+        const occupied = Path.join(directory, "occupied")
+        Fs.mkdirSync(occupied)
+        Fs.writeFileSync(Path.join(occupied, "keep"), "")
+        const failed = yield* Effect.exit(Effect.tryPromise(() => StateFile.writeAtomically(occupied, "lost")))
+        assert.isTrue(Exit.isFailure(failed))
+        assert.deepStrictEqual(Fs.readdirSync(directory).sort(), ["occupied", "state.json"])
+        Fs.rmSync(directory, { recursive: true })
+      })
+    )
+
     it.live("many emulators run at once, each on its own port", () =>
       Effect.gen(function* () {
         const ports = yield* Effect.scoped(
@@ -636,6 +735,76 @@ describe("Emulator", () => {
         )
         assert.strictEqual(new Set(ports).size, 3)
       })
+    )
+  })
+
+  describe("admin routes beyond loopback", () => {
+    const admin = (emulator: Emulator.Service, method: string, path: string, key?: string | null) =>
+      send(emulator, { method, path: `/__emulator${path}`, admin: true, ...(key === undefined ? {} : { key }) })
+
+    it("loopback hosts", () => {
+      for (const host of [
+        "127.0.0.1",
+        "127.1.2.3",
+        "localhost",
+        "::1",
+        "[::1]",
+        "0:0:0:0:0:0:0:1",
+        "::ffff:127.0.0.1"
+      ]) {
+        assert.isTrue(Emulator.isLoopbackHost(host), host)
+      }
+      for (const host of ["0.0.0.0", "::", "192.168.1.10", "10.0.0.1", "example.com", "::ffff:10.0.0.1"]) {
+        assert.isFalse(Emulator.isLoopbackHost(host), host)
+      }
+    })
+
+    it.live("bound to 0.0.0.0, they answer only to a management key of an organization admin", () =>
+      Effect.scoped(
+        Effect.gen(function* () {
+          const emulator = yield* Emulator.make({ seed, host: "0.0.0.0" })
+          const secret = Redacted.value(emulator.managementKey)
+          // the API itself is unchanged
+          assert.strictEqual((yield* checked(send(emulator, { method: "GET", path: "/workspaces" }))).status, 200)
+          for (const key of [null, "sk-or-v1-nope", Redacted.value(emulator.keys.memberManagementKey)]) {
+            for (const [method, path] of [
+              ["GET", "/state"],
+              ["GET", "/requests"],
+              ["DELETE", "/requests"],
+              ["GET", "/history"],
+              ["GET", "/faults"],
+              ["POST", "/faults"],
+              ["DELETE", "/faults"]
+            ] as const) {
+              const refused = yield* admin(emulator, method, path, key)
+              assert.strictEqual(refused.status, 401, `${method} ${path} with ${key}`)
+              assert.strictEqual(refused.body.error.code, 401)
+              assert.notInclude(refused.text, secret)
+            }
+          }
+          const inference = yield* admin(emulator, "GET", "/state", Redacted.value(emulator.keys.inferenceKey))
+          assert.strictEqual(inference.status, 401)
+          // the refused calls changed nothing
+          assert.strictEqual((yield* emulator.requests).length, 1)
+          assert.deepStrictEqual(yield* emulator.faults, [])
+          const state = yield* admin(emulator, "GET", "/state")
+          assert.strictEqual(state.status, 200)
+          assert.isArray(state.body.managementKeys)
+          assert.strictEqual((yield* admin(emulator, "GET", "/requests")).body.length, 1)
+        })
+      )
+    )
+
+    it.live("adminAuth overrides the default either way", () =>
+      Effect.scoped(
+        Effect.gen(function* () {
+          const locked = yield* Emulator.make({ seed, adminAuth: true })
+          assert.strictEqual((yield* admin(locked, "GET", "/state", null)).status, 401)
+          assert.strictEqual((yield* admin(locked, "GET", "/state")).status, 200)
+          const open = yield* Emulator.make({ seed, host: "0.0.0.0", adminAuth: false })
+          assert.strictEqual((yield* admin(open, "GET", "/state", null)).status, 200)
+        })
+      )
     )
   })
 })

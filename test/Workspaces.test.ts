@@ -265,6 +265,7 @@ describe("Workspaces", () => {
             assert.strictEqual(typed.status, 500)
             assert.strictEqual(typed.code, 500)
             assert.strictEqual(typed.detail, "boom")
+            assert.match(typed.requestId ?? "", /^req_\d+$/, "the emulator's x-request-id")
           }
           yield* resetLog
         })

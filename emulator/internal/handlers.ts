@@ -199,6 +199,10 @@ export const handlers: Handlers = {
   update: ({ id, ...patch }, { organization, requestSeq }) =>
     Either.flatMap(findWorkspace(organization, id), (workspace) => {
       if (patch.slug !== undefined && patch.slug !== workspace.slug) {
+        // the default workspace is known by its slug `default`: renaming it is fine, re-slugging it is not
+        if (workspace.isDefault) {
+          return reject(400, "The default workspace's slug cannot be changed", { reason: "default_workspace" })
+        }
         const other = organization.findWorkspace(patch.slug)
         if (other !== undefined && other.slug === patch.slug) return slugTaken(patch.slug)
       }

@@ -17,6 +17,8 @@ export type CredentialKind = "none" | "unknown" | "managementKey" | "apiKey" | "
 export interface LoggedRequest {
   /** 1, 2, ... in order of arrival. */
   readonly seq: number
+  /** The `x-request-id` header sent with the response: `req_<seq>`. */
+  readonly requestId: string
   readonly at: string
   readonly method: string
   /** The path without the query string, e.g. `/api/v1/workspaces/engineering`. */
@@ -61,8 +63,10 @@ export class RequestLog {
       if (value === undefined || secretHeaders.has(name.toLowerCase())) continue
       headers[name.toLowerCase()] = typeof value === "string" ? value : value.join(", ")
     }
+    const seq = ++this.seq
     const entry = {
-      seq: ++this.seq,
+      seq,
+      requestId: `req_${seq}`,
       at: new Date().toISOString(),
       method: request.method,
       path: url.pathname,

@@ -5,6 +5,7 @@
  *
  * @internal
  */
+import type * as HttpMethod from "@effect/platform/HttpMethod"
 import * as HttpRouter from "@effect/platform/HttpRouter"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
@@ -35,6 +36,8 @@ export interface ServerEnv {
   readonly organization: Organization
   readonly faults: FaultInjector
   readonly log: RequestLog
+  /** Whether the admin routes require a management key of an organization admin (Bearer). */
+  readonly adminAuth: boolean
 }
 
 interface Outcome {
@@ -63,6 +66,10 @@ const respond = (outcome: Outcome) =>
     contentType: "application/json",
     ...(outcome.headers === undefined ? {} : { headers: outcome.headers })
   })
+
+/** Every response of the API carries the id its request has in the log. */
+const withRequestId = (response: HttpServerResponse.HttpServerResponse, requestId: string) =>
+  HttpServerResponse.setHeader(response, "x-request-id", requestId)
 
 const bearerToken = (headers: Readonly<Record<string, string | undefined>>): string | undefined => {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(headers["authorization"] ?? "")
@@ -279,7 +286,7 @@ const serveEndpoint = (name: OperationName, env: ServerEnv) => {
     if (fault?.kind === "status") {
       const outcome = statusFault(fault)
       entry.status = outcome.status
-      return respond(outcome)
+      return withRequestId(respond(outcome), entry.requestId)
     }
     if (fault?.kind === "reset") return yield* dropConnection(request)
 
@@ -297,13 +304,16 @@ const serveEndpoint = (name: OperationName, env: ServerEnv) => {
     if (fault?.kind === "malformed") {
       const text = JSON.stringify(outcome.body)
       entry.status = 200
-      return HttpServerResponse.text(fault.body ?? text.slice(0, Math.floor(text.length / 2)), {
-        status: 200,
-        contentType: "application/json"
-      })
+      return withRequestId(
+        HttpServerResponse.text(fault.body ?? text.slice(0, Math.floor(text.length / 2)), {
+          status: 200,
+          contentType: "application/json"
+        }),
+        entry.requestId
+      )
     }
     entry.status = outcome.status
-    return respond(outcome)
+    return withRequestId(respond(outcome), entry.requestId)
     // Like a real server, it finishes a request whose client went away (a client-side timeout).
   }).pipe(Effect.uninterruptible)
 }
@@ -311,6 +321,28 @@ const serveEndpoint = (name: OperationName, env: ServerEnv) => {
 // --- admin routes --------------------------------------------------------------------------------
 
 const json = (body: unknown, status = 200) => respond({ status, body })
+
+/**
+ * The admin routes read and change everything (`/state` holds every key): when the emulator is
+ * reachable beyond loopback they answer only to a management key of an organization admin.
+ */
+const guarded = <E, R>(
+  env: ServerEnv,
+  route: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>
+): Effect.Effect<HttpServerResponse.HttpServerResponse, E, R | HttpServerRequest.HttpServerRequest> =>
+  env.adminAuth
+    ? Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
+        const token = bearerToken(request.headers)
+        const credential = token === undefined ? undefined : env.organization.authenticate(token)
+        const isAdmin =
+          credential?.kind === "management" && env.organization.state.users.get(credential.key.userId)?.role === "admin"
+        return isAdmin
+          ? route
+          : Effect.succeed(
+              json(errorBody(401, "The emulator's admin routes require a management key of an organization admin"), 401)
+            )
+      })
+    : route
 
 const adminRoutes = (env: ServerEnv) => {
   const setFaults = Effect.gen(function* () {
@@ -327,45 +359,38 @@ const adminRoutes = (env: ServerEnv) => {
     }
     return json({ rules: env.faults.current })
   })
-  return [
-    HttpRouter.makeRoute(
-      "GET",
-      `${adminPrefix}/requests`,
-      Effect.sync(() => json(env.log.all))
-    ),
-    HttpRouter.makeRoute(
+  const routes: ReadonlyArray<
+    readonly [
+      HttpMethod.HttpMethod,
+      string,
+      Effect.Effect<HttpServerResponse.HttpServerResponse, never, HttpServerRequest.HttpServerRequest>
+    ]
+  > = [
+    ["GET", "/requests", Effect.sync(() => json(env.log.all))],
+    [
       "DELETE",
-      `${adminPrefix}/requests`,
+      "/requests",
       Effect.sync(() => {
         env.log.clear()
         return json({ cleared: true })
       })
-    ),
-    HttpRouter.makeRoute(
-      "GET",
-      `${adminPrefix}/faults`,
-      Effect.sync(() => json({ rules: env.faults.current }))
-    ),
-    HttpRouter.makeRoute("POST", `${adminPrefix}/faults`, setFaults),
-    HttpRouter.makeRoute(
+    ],
+    ["GET", "/faults", Effect.sync(() => json({ rules: env.faults.current }))],
+    ["POST", "/faults", setFaults],
+    [
       "DELETE",
-      `${adminPrefix}/faults`,
+      "/faults",
       Effect.sync(() => {
         env.faults.set([])
         return json({ rules: [] })
       })
-    ),
-    HttpRouter.makeRoute(
-      "GET",
-      `${adminPrefix}/history`,
-      Effect.sync(() => json(env.organization.history))
-    ),
-    HttpRouter.makeRoute(
-      "GET",
-      `${adminPrefix}/state`,
-      Effect.sync(() => json(env.organization.snapshot()))
-    )
+    ],
+    ["GET", "/history", Effect.sync(() => json(env.organization.history))],
+    ["GET", "/state", Effect.sync(() => json(env.organization.snapshot()))]
   ]
+  return routes.map(([method, path, route]) =>
+    HttpRouter.makeRoute(method, `${adminPrefix}${path}` as HttpRouter.PathInput, guarded(env, route))
+  )
 }
 
 /**
@@ -386,19 +411,19 @@ export const makeApp = (env: ServerEnv) => {
     Effect.catchTag("RouteNotFound", ({ request }) =>
       Effect.gen(function* () {
         const status = 404
-        if (!request.url.startsWith(adminPrefix)) {
-          const body = yield* readBody(request)
-          const entry = env.log.start({
-            method: request.method,
-            url: request.url,
-            headers: request.headers,
-            body: loggedBody(body),
-            credential: credentialKind(env.organization, bearerToken(request.headers)),
-            operation: undefined
-          })
-          entry.status = status
-        }
-        return json(errorBody(status, `No route for ${request.method} ${request.url.split("?")[0]}`), status)
+        const response = json(errorBody(status, `No route for ${request.method} ${request.url.split("?")[0]}`), status)
+        if (request.url.startsWith(adminPrefix)) return response
+        const body = yield* readBody(request)
+        const entry = env.log.start({
+          method: request.method,
+          url: request.url,
+          headers: request.headers,
+          body: loggedBody(body),
+          credential: credentialKind(env.organization, bearerToken(request.headers)),
+          operation: undefined
+        })
+        entry.status = status
+        return withRequestId(response, entry.requestId)
       })
     )
   )

@@ -1,7 +1,7 @@
 /**
  * The `--state` file: loaded at start when it exists, written after changes (debounced) and when
- * the emulator stops. Each write goes to a temporary file in the same directory which is then
- * renamed over the state file, so a reader never sees half a file.
+ * the emulator stops. Each write goes to a temporary file in the same directory which is flushed to
+ * disk and then renamed over the state file, so a reader never sees half a file, even after a crash.
  *
  * @internal
  */
@@ -17,13 +17,43 @@ import { StateSnapshot } from "./organization.js"
 
 let temporaryCounter = 0
 
-/** Writes a file atomically (temporary file + rename). @internal */
-export const writeAtomically = (file: string, text: string): Promise<void> => {
-  const temporary = Path.join(Path.dirname(file), `.${Path.basename(file)}.${process.pid}.${++temporaryCounter}.tmp`)
-  return Fs.promises
-    .writeFile(temporary, text)
-    .then(() => Fs.promises.rename(temporary, file))
-    .catch((error) => Fs.promises.rm(temporary, { force: true }).then(() => Promise.reject(error)))
+/** Flushes a directory's entry table (best effort: not every platform lets a directory be opened). */
+const syncDirectory = async (directory: string): Promise<void> => {
+  let handle: Fs.promises.FileHandle | undefined
+  try {
+    handle = await Fs.promises.open(directory, "r")
+    await handle.sync()
+  } catch {
+    // e.g. EISDIR/EPERM on Windows: the rename is still atomic, only its durability is not forced
+  } finally {
+    await handle?.close().catch(() => undefined)
+  }
+}
+
+/**
+ * Writes a file atomically and durably: the text goes to a temporary file in the same directory,
+ * which is flushed to disk (fsync) and closed, then renamed over the file; the directory is then
+ * flushed (best effort) so the rename survives a crash too. A reader never sees half a file.
+ *
+ * @internal
+ */
+export const writeAtomically = async (file: string, text: string): Promise<void> => {
+  const directory = Path.dirname(file)
+  const temporary = Path.join(directory, `.${Path.basename(file)}.${process.pid}.${++temporaryCounter}.tmp`)
+  try {
+    const handle = await Fs.promises.open(temporary, "w")
+    try {
+      await handle.writeFile(text)
+      await handle.sync()
+    } finally {
+      await handle.close()
+    }
+    await Fs.promises.rename(temporary, file)
+  } catch (error) {
+    await Fs.promises.rm(temporary, { force: true })
+    throw error
+  }
+  await syncDirectory(directory)
 }
 
 /**
