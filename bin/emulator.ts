@@ -78,7 +78,11 @@ const command = Command.make("emulator", { port, host, seed, state, faultSeed, f
       ["management key (member)", Redacted.value(emulator.keys.memberManagementKey)],
       ["API key (not management)", Redacted.value(emulator.keys.inferenceKey)],
       ["state file", Option.getOrElse(options.state, () => "none (in memory)")],
-      ["admin routes", `${emulator.origin}/__emulator/{requests,history,faults,state}`]
+      [
+        "admin routes",
+        `${emulator.origin}/__emulator/{requests,history,faults,state}` +
+          (Emulator.isLoopbackHost(options.host) ? "" : " (Bearer admin key required)")
+      ]
     ]
     yield* Console.log(
       [
