@@ -85,7 +85,10 @@ export interface StepFailure {
 export interface StepSkip {
   readonly step: Change
   readonly index: number
-  /** Why it was not sent: the step it depends on failed. */
+  /**
+   * Why it was not sent: the step it depends on failed, or (a removal or deletion) an addition of
+   * the plan did not go through, see `Workflows.apply`.
+   */
   readonly reason: string
 }
 
@@ -101,7 +104,11 @@ export interface ApplyReport {
   readonly done: number
   readonly failed: ReadonlyArray<StepFailure>
   readonly skipped: ReadonlyArray<StepSkip>
-  /** Users the API refused to add or remove (active API keys, SCIM-managed, not in the organization). */
+  /**
+   * Users the API refused to add or remove (active API keys, SCIM-managed, not in the organization),
+   * and users kept where they are because their addition elsewhere did not go through (operation
+   * `"remove"`, reason `kept: ...`, see `Workflows.apply`).
+   */
   readonly rejected: ReadonlyArray<MemberFailure & { readonly workspace: string }>
 }
 

@@ -74,7 +74,8 @@ export interface EnsureWorkspaceReport {
 export type EnsureWorkspaceError = Endpoint.Error<typeof Api.get | typeof Api.create | typeof Api.update>
 
 /**
- * A user the API refused to add or remove; reported, not fatal.
+ * A user the API refused to add or remove; reported, not fatal. In `Workflows.apply`, also a user
+ * kept in a workspace because their addition elsewhere did not go through (see there).
  *
  * @since 0.1.0
  * @category models
@@ -82,13 +83,19 @@ export type EnsureWorkspaceError = Endpoint.Error<typeof Api.get | typeof Api.cr
 export interface MemberFailure {
   readonly userId: string
   readonly operation: "add" | "remove"
-  /** The API's message, e.g. that the member has active API keys or is SCIM-managed. */
+  /**
+   * The API's message, e.g. that the member has active API keys or is SCIM-managed; for a user
+   * `Workflows.apply` kept, `kept: their addition to <workspace> did not go through`.
+   */
   readonly reason: string
 }
 
 /**
  * The errors of a bulk member call that stop a workflow: a refusal (400, 403) is narrowed down to
- * the users it concerns and reported instead.
+ * the users it concerns and reported instead. It is narrowed by `metadata.user_ids` when the API
+ * names them; a refusal that names nobody but gives a reason for the whole call (`metadata.reason`)
+ * is reported for every user of the batch without another call; one that does neither is narrowed by
+ * halving the batch, until both halves are refused alike, which is taken to concern them all.
  *
  * @since 0.1.0
  * @category errors
@@ -441,8 +448,22 @@ export const plan: (manifest: Manifest, options?: PlanOptions) => Effect.Effect<
  * moves from one workspace to another is never in neither. A failed step is reported
  * (`StepFailed`) and the steps that depend on it are skipped; the stream ends with `Finished`.
  *
- * Interrupting the stream (e.g. `Stream.take`) stops after the calls in flight; planning again
- * from the organization's state and applying that finishes the job.
+ * An addition that did not go through (its step failed or was skipped, or the API refused some of
+ * its users) holds back what takes members away, since the users might be moving:
+ *
+ * - those users are removed nowhere: each is left out of its `RemoveMembers` step and reported in
+ *   the step's and the report's `rejected`, with operation `"remove"` and reason
+ *   `kept: their addition to <workspace> did not go through`. A removal left with nobody is
+ *   skipped (`StepSkipped`), its users still listed in the report's `rejected`;
+ * - no workspace is deleted: each `DeleteWorkspace` is skipped (`StepSkipped`, naming the additions
+ *   in question), as its members might be among those users.
+ *
+ * Users only removed (added nowhere by the plan) are removed as usual. Planning and applying again
+ * once the cause is fixed finishes the job.
+ *
+ * Interrupting the stream (e.g. `Stream.take`) lets the HTTP attempts in flight finish, then stops:
+ * no retry wait and no further call (see `Workspaces.uninterruptibleAttempts`). Planning again from
+ * the organization's state and applying that finishes the job.
  *
  * @example
  * ```ts

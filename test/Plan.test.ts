@@ -1,8 +1,9 @@
 import { FetchHttpClient } from "@effect/platform"
-import { assert, describe, it } from "@effect/vitest"
-import { Chunk, Effect, Layer, Stream } from "effect"
+import { assert, describe, it, layer } from "@effect/vitest"
+import { Chunk, Effect, Fiber, Layer, Stream } from "effect"
 import { Emulator } from "../emulator/index.js"
-import { Manifest, Plan, Workflows, Workspaces } from "../src/index.js"
+import { Manifest, Plan, RetryPolicy, Workflows, Workspaces } from "../src/index.js"
+import { emulatorWithClient } from "./support/layers.js"
 import {
   budgetsOf,
   checkpoint,
@@ -14,6 +15,7 @@ import {
   replay,
   requestCounts,
   retry,
+  seed,
   setFaults,
   users
 } from "./support/workflowFixtures.js"
@@ -353,14 +355,16 @@ describe("failed and refused steps", () => {
         }).pipe(Layer.provide(FetchHttpClient.layer))
         const events = yield* runApply(plan).pipe(Effect.provide(notAdmin))
         const report = finished(events)
-        assert.deepStrictEqual(report.failed.map((_) => `${_.step._tag} ${_.error._tag}`).sort(), [
-          "CreateWorkspace ForbiddenResponseError",
-          "DeleteWorkspace ForbiddenResponseError"
-        ])
+        assert.deepStrictEqual(
+          report.failed.map((_) => `${_.step._tag} ${_.error._tag}`),
+          ["CreateWorkspace ForbiddenResponseError"]
+        )
+        // the addition to fresh was skipped: u0001 might be moving out of keyed, which is kept
         assert.deepStrictEqual(
           report.skipped.map((_) => _.step._tag),
-          ["SetBudget", "AddMembers"]
+          ["SetBudget", "AddMembers", "DeleteWorkspace"]
         )
+        assert.match(report.skipped[2]!.reason, /^kept: the addition of 1 user\(s\) to fresh did not go through/)
         assert.deepStrictEqual(
           report.rejected.map((_) => [_.workspace, _.userId, _.operation]),
           [["scimmy", "u0400", "remove"]]
@@ -417,6 +421,179 @@ describe("a manifest that moves people between workspaces", () => {
         assert.deepStrictEqual(yield* membersOf("alpha"), [])
         assert.strictEqual((yield* membersOf("beta"))!.length, 270)
         assert.isTrue(Plan.isEmpty(yield* Workflows.plan(target, { prune: true })))
+      })
+    )
+  })
+})
+
+describe("an addition that does not go through", () => {
+  const moving = users(0, 5)
+  // alpha's members move to beta; or alpha goes, and its members with it to beta
+  const moveAll: Manifest.Manifest = {
+    workspaces: [
+      { slug: "alpha", name: "Alpha", members: [] },
+      { slug: "beta", name: "Beta", members: moving }
+    ]
+  }
+  const dropAlpha: Manifest.Manifest = { workspaces: [{ slug: "beta", name: "Beta", members: moving }] }
+  const addsFail: ReadonlyArray<Emulator.FaultRule> = [{ kind: "status", status: 500, operations: ["bulkAddMembers"] }]
+  const tags = (events: ReadonlyArray<Plan.ApplyEvent>) =>
+    events.map((_) => (_._tag === "Started" || _._tag === "Finished" ? _._tag : `${_._tag} ${_.step._tag}`))
+  /** Replays the history since `start`, reporting any moment a moving user is in neither workspace. */
+  const replayMoves = (start: Effect.Effect.Success<typeof checkpoint>) => {
+    const byId = new Map(start.snapshot.workspaces.map((w) => [w.slug, w.id]))
+    return replay(start, (state) => {
+      const inAlpha = state.members.get(byId.get("alpha")!) ?? new Set()
+      const inBeta = state.members.get(byId.get("beta")!)!
+      const lost = moving.find((id) => !inAlpha.has(id) && !inBeta.has(id))
+      return lost === undefined ? undefined : `${lost} is in neither workspace`
+    })
+  }
+
+  organization({
+    workspaces: [
+      { slug: "alpha", name: "Alpha", members: moving },
+      { slug: "beta", name: "Beta" }
+    ]
+  })((it) => {
+    it.effect("a failed addition holds back the removal of its users: nobody ends up in neither workspace", () =>
+      Effect.gen(function* () {
+        const plan = yield* Workflows.plan(moveAll, { prune: true })
+        assert.deepStrictEqual(stepsOf(plan), ["RemoveMembers alpha", "AddMembers beta"])
+        yield* clearLog
+        const start = yield* checkpoint
+        yield* setFaults(addsFail)
+        const events = yield* runApply(plan)
+        yield* setFaults([])
+        assert.deepStrictEqual(tags(events), [
+          "Started",
+          "StepFailed AddMembers",
+          "StepSkipped RemoveMembers",
+          "Finished"
+        ])
+        const report = finished(events)
+        assert.deepStrictEqual([report.done, report.failed.length, report.skipped.length], [0, 1, 1])
+        assert.match(report.skipped[0]!.reason, /^kept all 5 users/)
+        assert.deepStrictEqual(
+          report.rejected,
+          moving.map((userId) => ({
+            userId,
+            operation: "remove",
+            reason: "kept: their addition to beta did not go through",
+            workspace: "alpha"
+          }))
+        )
+        const counts = yield* requestCounts
+        assert.isAbove(counts["bulkAddMembers"] ?? 0, 0)
+        assert.isUndefined(counts["bulkRemoveMembers"])
+        assert.deepStrictEqual(yield* membersOf("alpha"), moving)
+        assert.deepStrictEqual(yield* membersOf("beta"), [])
+        assert.deepStrictEqual((yield* replayMoves(start)).broken, [])
+      })
+    )
+
+    it.effect("a failed addition holds back the deletion of a workspace", () =>
+      Effect.gen(function* () {
+        const plan = yield* Workflows.plan(dropAlpha, { prune: true })
+        assert.deepStrictEqual(stepsOf(plan), ["AddMembers beta", "DeleteWorkspace alpha"])
+        yield* clearLog
+        const start = yield* checkpoint
+        yield* setFaults(addsFail)
+        const events = yield* runApply(plan)
+        yield* setFaults([])
+        assert.deepStrictEqual(tags(events), [
+          "Started",
+          "StepFailed AddMembers",
+          "StepSkipped DeleteWorkspace",
+          "Finished"
+        ])
+        const report = finished(events)
+        assert.match(report.skipped[0]!.reason, /^kept: the addition of 5 user\(s\) to beta did not go through/)
+        assert.isUndefined((yield* requestCounts)["delete"])
+        assert.deepStrictEqual(yield* membersOf("alpha"), moving)
+        assert.deepStrictEqual((yield* replayMoves(start)).broken, [])
+      })
+    )
+
+    it.effect("once the additions go through, planning and applying again converges", () =>
+      Effect.gen(function* () {
+        const start = yield* checkpoint
+        for (const target of [moveAll, dropAlpha]) {
+          const report = finished(yield* runApply(yield* Workflows.plan(target, { prune: true })))
+          assert.deepStrictEqual([report.failed, report.skipped, report.rejected], [[], [], []])
+          assert.isTrue(Plan.isEmpty(yield* Workflows.plan(target, { prune: true })))
+        }
+        assert.isUndefined(yield* membersOf("alpha"))
+        assert.deepStrictEqual(yield* membersOf("beta"), moving)
+        assert.deepStrictEqual((yield* replayMoves(start)).broken, [])
+      })
+    )
+  })
+
+  organization({
+    workspaces: [
+      { slug: "alpha", name: "Alpha", members: moving },
+      { slug: "beta", name: "Beta" }
+    ]
+  })((it) => {
+    it.effect("a user the API refuses to add is kept where they are; the others move", () =>
+      Effect.gen(function* () {
+        const emulator = yield* Emulator.Emulator
+        // u0002 leaves the organization: beta refuses them, alpha still lists them
+        yield* emulator.mutate((state) => state.users.delete("u0002"))
+        const plan = yield* Workflows.plan(moveAll, { prune: true })
+        const events = yield* runApply(plan)
+        assert.deepStrictEqual(tags(events), ["Started", "StepDone AddMembers", "StepDone RemoveMembers", "Finished"])
+        const report = finished(events)
+        assert.deepStrictEqual(
+          report.rejected.map((_) => [_.workspace, _.userId, _.operation]),
+          [
+            ["beta", "u0002", "add"],
+            ["alpha", "u0002", "remove"]
+          ]
+        )
+        assert.strictEqual(report.rejected[1]!.reason, "kept: their addition to beta did not go through")
+        const removal = events.find((_) => _._tag === "StepDone" && _.step._tag === "RemoveMembers")
+        assert.deepStrictEqual(removal?._tag === "StepDone" ? removal.rejected.map((_) => _.userId) : undefined, [
+          "u0002"
+        ])
+        assert.deepStrictEqual(yield* membersOf("alpha"), ["u0002"])
+        assert.deepStrictEqual(
+          yield* membersOf("beta"),
+          moving.filter((_) => _ !== "u0002")
+        )
+      })
+    )
+  })
+})
+
+describe("interrupting an apply that waits to retry", () => {
+  // honours a Retry-After of up to 60 seconds
+  const patient = RetryPolicy.make({ baseDelay: "5 millis", maxDelay: "60 seconds" })
+  layer(emulatorWithClient({ seed: seed({ workspaces: [{ slug: "beta", name: "Beta" }] }) }, { retry: patient }), {
+    excludeTestServices: true
+  })((it) => {
+    it.effect("stops after the attempts in flight: no Retry-After wait, no further call", () =>
+      Effect.gen(function* () {
+        const emulator = yield* Emulator.Emulator
+        const plan = yield* Workflows.plan({ workspaces: [{ slug: "beta", name: "Beta", members: users(0, 300) }] })
+        yield* clearLog
+        yield* setFaults([{ kind: "status", status: 429, retryAfter: 30, operations: ["bulkAddMembers"] }])
+        const fiber = yield* Effect.fork(runApply(plan))
+        yield* Effect.sleep("300 millis")
+        yield* Fiber.interruptFork(fiber)
+        // the interruption completes; waiting out the 30 s Retry-After would outlast this guard
+        yield* Fiber.await(fiber).pipe(Effect.timeout("20 seconds"))
+        const bulkAdds = Effect.map(
+          emulator.requests,
+          (requests) => requests.filter((_) => _.operation === "bulkAddMembers").length
+        )
+        const sent = yield* bulkAdds
+        assert.isAbove(sent, 0)
+        yield* Effect.sleep("300 millis")
+        assert.strictEqual(yield* bulkAdds, sent, "no call goes out after the interruption")
+        yield* setFaults([])
+        assert.deepStrictEqual(yield* membersOf("beta"), [])
       })
     )
   })

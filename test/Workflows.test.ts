@@ -3,6 +3,7 @@ import { Effect, Layer, Stream } from "effect"
 import { Emulator } from "../emulator/index.js"
 import { Workflows, Workspaces, WorkspacesError } from "../src/index.js"
 import { budgetSteps } from "../src/internal/budgets.js"
+import { settingsOf } from "../src/internal/workspaceSpec.js"
 import { budgetIntervals, type Workspace, type WorkspaceMember } from "../src/Model.js"
 import {
   budgetsOf,
@@ -243,6 +244,46 @@ describe("syncMembers", () => {
       ])
       // at most one refused and one accepted call per halving
       assert.isAtMost(sent.length, 2 * Math.ceil(Math.log2(100)) + 1)
+    })
+  )
+  it.effect("a refusal of the whole batch costs a few calls, not one per user", () =>
+    Effect.gen(function* () {
+      const addAll = (metadata?: Record<string, unknown>) => {
+        const sent: Array<number> = []
+        const fake = {
+          get: () => Effect.die("unused"),
+          streamMembers: () => Stream.empty,
+          bulkAddMembers: ({ userIds }: { readonly userIds: ReadonlyArray<string> }) => {
+            sent.push(userIds.length)
+            return Effect.fail(
+              new WorkspacesError.BadRequestResponseError({
+                operation: "Workspaces.bulkAddMembers",
+                status: 400,
+                detail: "members cannot be added here",
+                ...(metadata === undefined ? {} : { metadata })
+              })
+            )
+          }
+        } as unknown as Workspaces.Service
+        return Workflows.syncMembers({ workspace: "team", userIds: users(0, 250) }).pipe(
+          Effect.provide(Layer.succeed(Workspaces.Workspaces, fake)),
+          Effect.map((report) => ({ report, sent }))
+        )
+      }
+      const everyoneFailed = (report: Workflows.SyncMembersReport) => {
+        assert.deepStrictEqual(report.added, [])
+        assert.deepStrictEqual(sorted(report.failed.map((_) => _.userId)), users(0, 250))
+        assert.isTrue(report.failed.every((_) => _.operation === "add" && _.reason === "members cannot be added here"))
+      }
+
+      // names nobody, gives no reason: each batch, then its two halves, refused alike
+      const unnamed = yield* addAll()
+      everyoneFailed(unnamed.report)
+      assert.isAtMost(unnamed.sent.length, 10)
+      // names nobody, states why for the whole call: one call per batch
+      const stated = yield* addAll({ reason: "default_workspace" })
+      everyoneFailed(stated.report)
+      assert.deepStrictEqual(sorted(stated.sent.map(String)), ["100", "100", "50"])
     })
   )
 })
@@ -533,6 +574,36 @@ describe("cloneWorkspace", () => {
           writes.filter((_) => counts[_] !== undefined),
           []
         )
+      })
+    )
+
+    it.effect("under faults, the clone equals the source and no invariant breaks at any moment", () =>
+      Effect.gen(function* () {
+        yield* clearLog
+        const start = yield* checkpoint
+        yield* setFaults(flakyNetwork)
+        const report = yield* Workflows.cloneWorkspace({
+          from: "source",
+          to: { slug: "flaky-copy", name: "Flaky copy" },
+          concurrency: 4
+        })
+        yield* setFaults([])
+        assert.isAbove(yield* faultedRequests, 0)
+        assert.deepStrictEqual(report.members?.failed, [])
+        const service = yield* Workspaces.Workspaces
+        const [source, copy] = yield* Effect.all([service.get({ id: "source" }), service.get({ id: "flaky-copy" })])
+        assert.strictEqual(copy.name, "Flaky copy")
+        assert.deepStrictEqual(settingsOf(copy), settingsOf(source))
+        assert.deepStrictEqual(yield* membersOf("flaky-copy"), yield* membersOf("source"))
+        assert.deepStrictEqual(yield* budgetsOf("flaky-copy"), yield* budgetsOf("source"))
+        const [sourceBudgets, copyBudgets] = yield* Effect.all([
+          service.listBudgets({ id: "source" }),
+          service.listBudgets({ id: "flaky-copy" })
+        ])
+        assert.strictEqual(copyBudgets.includeByokInBudgets, sourceBudgets.includeByokInBudgets)
+        const { broken, events } = yield* replay(start)
+        assert.deepStrictEqual(broken, [])
+        assert.strictEqual(events.filter((_) => _.type === "workspaceCreated").length, 1)
       })
     )
 

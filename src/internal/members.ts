@@ -47,14 +47,30 @@ const namedUserIds = (error: BadRequestResponseError | ForbiddenResponseError): 
   return new Set(Array.isArray(named) ? named.filter((id): id is string => typeof id === "string") : [])
 }
 
+type Refusal = BadRequestResponseError | ForbiddenResponseError
+
+/** A refusal that names none of the batch's users and gives no reason for the whole call. */
+interface Unnamed {
+  readonly _tag: "Unnamed"
+  readonly error: Refusal
+}
+
+const isUnnamed = (outcome: Settled | Unnamed): outcome is Unnamed => "_tag" in outcome
+
 /**
  * Sends one bulk add or remove of at most 100 users. The API refuses a whole batch (400 or 403) when
  * some of its users cannot be added or removed (active API keys in the workspace, SCIM-managed
- * members, users outside the organization): those users are reported and the others sent again,
- * found from the error's `metadata.user_ids` when it names them, else by halving the batch.
+ * members, users outside the organization): those users are reported and the others sent again.
  *
- * A 400 or 403 that concerns the whole call (a key that may not manage workspaces) has already
- * failed the member read that every workflow starts with, so it never reaches this point.
+ * - A refusal that names users (`metadata.user_ids`) reports them; the rest of the batch is sent again.
+ * - A refusal that names nobody but states a reason for the whole call (`metadata.reason`, e.g.
+ *   `default_workspace`) reports every user of the batch with its message; nothing more is sent.
+ * - A refusal that names nobody and gives no reason is narrowed down by halving the batch. When both
+ *   halves are refused again without naming anyone, the refusal is taken to concern them all: both
+ *   halves are reported with its message and nothing more is sent. A batch costs at most about
+ *   2·log2(n) + 1 calls, and a refusal of the whole call 3; the price is that users of a batch with
+ *   refused users in both halves may be reported though the API would have taken them (a later run
+ *   sends them again).
  */
 export const settleBatch = (
   service: Workspaces.Service,
@@ -66,25 +82,44 @@ export const settleBatch = (
     operation === "add"
       ? Effect.asVoid(service.bulkAddMembers({ id: workspace, userIds: ids }))
       : Effect.asVoid(service.bulkRemoveMembers({ id: workspace, userIds: ids }))
-  const send = (ids: ReadonlyArray<string>): Effect.Effect<Settled, MemberCallError> => {
-    const refused = (
-      error: BadRequestResponseError | ForbiddenResponseError
-    ): Effect.Effect<Settled, MemberCallError> => {
+  const failedAll = (ids: ReadonlyArray<string>, error: Refusal): Settled => ({
+    done: [],
+    failed: ids.map((id) => ({ userId: id, operation, reason: error.detail }))
+  })
+  /** Sends the ids once; a refusal that names nobody and gives no reason is returned as `Unnamed`. */
+  const attempt = (ids: ReadonlyArray<string>): Effect.Effect<Settled | Unnamed, MemberCallError> => {
+    const refused = (error: Refusal): Effect.Effect<Settled | Unnamed, MemberCallError> => {
       const named = namedUserIds(error)
-      const failed = (id: string): MemberFailure => ({ userId: id, operation, reason: error.detail })
       const [rest, offending] = Arr.partition(ids, (id) => named.has(id))
       if (offending.length > 0) {
-        const settled = { done: [], failed: offending.map(failed) }
+        const settled = failedAll(offending, error)
         return rest.length === 0 ? Effect.succeed(settled) : Effect.map(send(rest), (_) => mergeSettled([settled, _]))
       }
-      if (ids.length === 1) return Effect.succeed({ done: [], failed: ids.map(failed) })
-      const [left, right] = Arr.splitAt(ids, Math.ceil(ids.length / 2))
-      return Effect.map(Effect.all([send(left), send(right)]), mergeSettled)
+      if ((named.size === 0 && typeof error.metadata?.["reason"] === "string") || ids.length === 1) {
+        return Effect.succeed(failedAll(ids, error))
+      }
+      return Effect.succeed<Unnamed>({ _tag: "Unnamed", error })
     }
     return call(ids).pipe(
-      Effect.as<Settled>({ done: ids, failed: [] }),
+      Effect.as<Settled | Unnamed>({ done: ids, failed: [] }),
       Effect.catchTags({ BadRequestResponseError: refused, ForbiddenResponseError: refused })
     )
   }
+  /** Narrows down ids the API refused without naming anyone or giving a reason. */
+  const narrow = (ids: ReadonlyArray<string>): Effect.Effect<Settled, MemberCallError> => {
+    const halves = Arr.splitAt(ids, Math.ceil(ids.length / 2))
+    return Effect.flatMap(Effect.all([attempt(halves[0]), attempt(halves[1])]), ([left, right]) =>
+      isUnnamed(left) && isUnnamed(right)
+        ? Effect.succeed(mergeSettled([failedAll(halves[0], left.error), failedAll(halves[1], right.error)]))
+        : Effect.map(
+            Effect.all(
+              [left, right].map((outcome, i) => (isUnnamed(outcome) ? narrow(halves[i]!) : Effect.succeed(outcome)))
+            ),
+            mergeSettled
+          )
+    )
+  }
+  const send = (ids: ReadonlyArray<string>): Effect.Effect<Settled, MemberCallError> =>
+    Effect.flatMap(attempt(ids), (outcome) => (isUnnamed(outcome) ? narrow(ids) : Effect.succeed(outcome)))
   return send(userIds)
 }

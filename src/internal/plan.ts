@@ -1,3 +1,4 @@
+import * as Arr from "effect/Array"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
@@ -10,7 +11,7 @@ import { ApplyEvent, Change } from "../Plan.js"
 import type * as Plan from "../Plan.js"
 import type * as Workflows from "../Workflows.js"
 import { Workspaces } from "../Workspaces.js"
-import type * as WorkspacesService from "../Workspaces.js"
+import * as WorkspacesService from "../Workspaces.js"
 import type { WorkspacesError } from "../WorkspacesError.js"
 import { applyChanges, budgetSteps, budgetsOf } from "./budgets.js"
 import { batches, memberIds, settleBatch } from "./members.js"
@@ -166,6 +167,9 @@ const sendStep = (
   }
 }
 
+const userIdsOf = (step: Change): ReadonlyArray<string> =>
+  step._tag === "AddMembers" || step._tag === "RemoveMembers" ? step.userIds : []
+
 interface Group {
   /** Creates, updates or deletes the workspace: runs before the rest. */
   readonly head: Array<number>
@@ -206,8 +210,9 @@ const groupByWorkspace = (changes: ReadonlyArray<Change>): ReadonlyArray<Group> 
 }
 
 /**
- * Runs the steps and reports each through `emit`. At most `concurrency` calls are in flight; a
- * step, once sent, is not interrupted, so interrupting the run stops it after the calls in flight.
+ * Runs the steps and reports each through `emit`. At most `concurrency` calls are in flight. The
+ * steps run within `Workspaces.uninterruptibleAttempts`: interrupting the run lets the HTTP attempts
+ * in flight finish, then stops, with no retry wait and no further call.
  */
 const execute = (
   service: WorkspacesService.Service,
@@ -222,35 +227,60 @@ const execute = (
     const skipped: Array<Plan.StepSkip> = []
     const rejected: Array<Workflows.MemberFailure & { readonly workspace: string }> = []
     let done = 0
+    /** The users whose addition in this plan did not go through, with the workspaces they were to join. */
+    const notAdded = new Map<string, Set<string>>()
+    const holdBack = (step: Change, userIds: ReadonlyArray<string>) => {
+      if (step._tag !== "AddMembers") return
+      for (const userId of userIds) {
+        const workspaces = notAdded.get(userId) ?? new Set<string>()
+        notAdded.set(userId, workspaces.add(step.workspace))
+      }
+    }
 
-    const run = (index: number): Effect.Effect<boolean> => {
+    /**
+     * Sends `send` (the step itself, or a removal of fewer users) and reports the step; `kept` are
+     * the users held back from it, reported with those the API refused.
+     */
+    const run = (
+      index: number,
+      send: Change = changes[index]!,
+      kept: ReadonlyArray<Workflows.MemberFailure> = []
+    ): Effect.Effect<boolean> => {
       const step = changes[index]!
       return semaphore
-        .withPermits(1)(Effect.uninterruptible(Effect.either(sendStep(service, step))))
+        .withPermits(1)(WorkspacesService.uninterruptibleAttempts(Effect.either(sendStep(service, send))))
         .pipe(
           Effect.flatMap(
             Either.match({
               onLeft: (error) => {
                 failed.push({ step, index, error })
+                holdBack(step, userIdsOf(step))
                 return Effect.as(emit(ApplyEvent.StepFailed({ step, index, total, error })), false)
               },
               onRight: (refused) => {
                 done++
-                rejected.push(...refused.map((failure) => ({ ...failure, workspace: step.workspace })))
-                return Effect.as(emit(ApplyEvent.StepDone({ step, index, total, rejected: refused })), true)
+                holdBack(
+                  step,
+                  refused.map((_) => _.userId)
+                )
+                const all = [...kept, ...refused]
+                rejected.push(...all.map((failure) => ({ ...failure, workspace: step.workspace })))
+                return Effect.as(emit(ApplyEvent.StepDone({ step, index, total, rejected: all })), true)
               }
             })
           )
         )
     }
+    const skipOne = (index: number, reason: string) => {
+      const step = changes[index]!
+      holdBack(step, userIdsOf(step))
+      skipped.push({ step, index, reason })
+      return emit(ApplyEvent.StepSkipped({ step, index, total, reason }))
+    }
     const skip = (indexes: ReadonlyArray<number>, cause: number) =>
       Effect.forEach(
         indexes,
-        (index) => {
-          const reason = `step ${cause} (${changes[cause]!._tag} ${changes[cause]!.workspace}) failed`
-          skipped.push({ step: changes[index]!, index, reason })
-          return emit(ApplyEvent.StepSkipped({ step: changes[index]!, index, total, reason }))
-        },
+        (index) => skipOne(index, `step ${cause} (${changes[cause]!._tag} ${changes[cause]!.workspace}) failed`),
         { discard: true }
       )
     /** Runs the steps in order; after a failure the rest are skipped. Succeeds with whether all went through. */
@@ -264,13 +294,39 @@ const execute = (
         }
         return true
       })
+    /** A removal without the users whose addition did not go through: they stay where they are. */
+    const remove = (index: number) => {
+      const step = changes[index]!
+      const [rest, held] = Arr.partition(userIdsOf(step), (userId) => notAdded.has(userId))
+      if (held.length === 0) return run(index)
+      const kept = held.map(
+        (userId): Workflows.MemberFailure => ({
+          userId,
+          operation: "remove",
+          reason: `kept: their addition to ${Array.from(notAdded.get(userId)!).join(", ")} did not go through`
+        })
+      )
+      if (rest.length > 0) return run(index, Change.RemoveMembers({ workspace: step.workspace, userIds: rest }), kept)
+      rejected.push(...kept.map((failure) => ({ ...failure, workspace: step.workspace })))
+      return skipOne(index, `kept all ${held.length} users: their addition elsewhere did not go through`)
+    }
+    /** A deletion, unless some addition did not go through: its members might be the users in question. */
+    const deletion = (indexes: ReadonlyArray<number>) => {
+      if (notAdded.size === 0) return inOrder(indexes)
+      const workspaces = new Set(Array.from(notAdded.values()).flatMap((_) => Array.from(_)))
+      const reason =
+        `kept: the addition of ${notAdded.size} user(s) to ${Array.from(workspaces).join(", ")} did not go ` +
+        `through, and they might be among its members`
+      return Effect.forEach(indexes, (index) => skipOne(index, reason), { discard: true })
+    }
 
     yield* emit(ApplyEvent.Started({ total }))
     const groups = groupByWorkspace(changes)
-    const concurrently = (indexes: ReadonlyArray<number>) =>
-      Effect.forEach(indexes, run, { concurrency: "unbounded", discard: true })
+    const concurrently = (indexes: ReadonlyArray<number>, each: (index: number) => Effect.Effect<unknown> = run) =>
+      Effect.forEach(indexes, (index) => each(index), { concurrency: "unbounded", discard: true })
     // What adds or changes goes first; what takes members away (removals, deletions) only once all of
-    // it has settled, so a user moved from one workspace to another is never in neither.
+    // it has settled, so a user moved from one workspace to another is never in neither. A user whose
+    // addition did not go through is not removed anywhere, and no workspace is deleted then.
     const ready = yield* Effect.forEach(
       groups,
       (group) =>
@@ -285,7 +341,7 @@ const execute = (
     )
     yield* Effect.forEach(
       groups.filter((_, i) => ready[i]),
-      (group) => (group.deletes ? inOrder(group.head) : concurrently(group.removes)),
+      (group) => (group.deletes ? deletion(group.head) : concurrently(group.removes, remove)),
       { concurrency: "unbounded", discard: true }
     )
     yield* emit(ApplyEvent.Finished({ report: { total, done, failed, skipped, rejected } }))
