@@ -59,8 +59,10 @@ export const WorkspaceEntry = Schema.Struct({ slug: Model.Slug, name: Model.Work
 export interface WorkspaceEntry extends Schema.Schema.Type<typeof WorkspaceEntry> {}
 
 /**
- * A manifest, with the rules that span entries: unique slugs, unique members per workspace, budget
- * limits that strictly decrease as the interval narrows, and no `members` for the default workspace.
+ * A manifest, with the rules that span entries: unique slugs, unique members per workspace, and
+ * budget limits that strictly decrease as the interval narrows. No `members` for the default
+ * workspace is a rule of the organization, not of the file: `Workflows.plan` checks it, against
+ * `Workflows.DefaultWorkspace`.
  *
  * @since 0.1.0
  * @category schemas

@@ -8,11 +8,13 @@
  *
  * @since 0.1.0
  */
+import type * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
 import type * as Stream from "effect/Stream"
 import type * as Endpoint from "./Endpoint.js"
 import * as internalPlan from "./internal/plan.js"
 import * as internal from "./internal/workflows.js"
+import * as internalSpec from "./internal/workspaceSpec.js"
 import type { Manifest, ManifestError } from "./Manifest.js"
 import type { BudgetInterval, Workspace, WorkspaceSettings } from "./Model.js"
 import type { ApplyEvent, Plan } from "./Plan.js"
@@ -20,6 +22,45 @@ import type { BudgetRuleError, DefaultWorkspaceError } from "./WorkflowsError.js
 import type { Workspaces } from "./Workspaces.js"
 import type * as Api from "./WorkspacesApi.js"
 import type { BadRequestResponseError, ForbiddenResponseError } from "./WorkspacesError.js"
+
+/**
+ * The organization's default workspace: every organization member belongs to it implicitly, it
+ * always exists and it cannot be deleted.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface DefaultWorkspace {
+  /** Its slug: a workspace named by this slug, or listed with it, is the default one. */
+  readonly slug: string
+  /**
+   * Its UUID, optional: a workspace named or listed with it is the default one too, and a workflow
+   * given a UUID tells whether it is the default without reading the workspace.
+   */
+  readonly id?: string
+}
+
+/**
+ * Which workspace the workflows treat as the default one: `{ slug: "default" }` unless provided,
+ * the emulator's convention. A real organization's default workspace may have another slug:
+ * provide it (`Effect.provideService` or `Layer.succeed`) and every workflow follows. `exportState`
+ * leaves its members out, `syncMembers`, `moveMembers` and `cloneWorkspace` refuse its members with
+ * `DefaultWorkspaceError`, `plan` never creates nor deletes it and refuses a manifest that lists its
+ * members, and `apply` never deletes it nor changes its members.
+ *
+ * @example
+ * ```ts
+ * const manifest = yield* Workflows.exportState().pipe(
+ *   Effect.provideService(Workflows.DefaultWorkspace, { slug: "main" })
+ * )
+ * // or for a whole program, next to the Workspaces layer:
+ * const DefaultWorkspaceLive = Layer.succeed(Workflows.DefaultWorkspace, { slug: "main" })
+ * ```
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export const DefaultWorkspace: Context.Reference<DefaultWorkspace, DefaultWorkspace> = internalSpec.DefaultWorkspace
 
 /**
  * A workspace as it should be: its slug (its identity), its name, and the settings to manage.
@@ -110,7 +151,7 @@ export type MemberCallError = Exclude<
  * @category models
  */
 export interface SyncMembersOptions {
-  /** The workspace's UUID or slug; not the default workspace. */
+  /** The workspace's UUID or slug; not the default workspace (see `DefaultWorkspace`). */
   readonly workspace: string
   /** The explicit members it should have. */
   readonly userIds: ReadonlyArray<string>
@@ -336,8 +377,9 @@ export const ensureWorkspace: (
  * Makes a workspace's explicit members equal `userIds` (with `prune: false`, only adds). Reads the
  * members in pages of 100, then sends ceil(n / 100) bulk calls per direction with bounded
  * concurrency. Users the API refuses (active API keys, SCIM-managed) are reported in `failed` while
- * the rest of their batch still goes through. The default workspace fails with `DefaultWorkspaceError`
- * (named by UUID, it costs one `get` to tell).
+ * the rest of their batch still goes through. The default workspace (see `DefaultWorkspace`) fails
+ * with `DefaultWorkspaceError` before any bulk call (named by a UUID, it costs one `get` to tell,
+ * unless `DefaultWorkspace` gives its UUID).
  *
  * @example
  * ```ts
@@ -354,7 +396,7 @@ export const syncMembers: (
 /**
  * Moves members from one workspace to another: each batch is added to `to` before it is removed
  * from `from`, and only the users whose add went through are removed, so no user is ever in
- * neither workspace.
+ * neither workspace. Either being the default workspace fails with `DefaultWorkspaceError`.
  *
  * @example
  * ```ts
@@ -389,8 +431,8 @@ export const setBudgets: (options: SetBudgetsOptions) => Effect.Effect<SetBudget
 /**
  * Copies a workspace: `ensureWorkspace` with the source's settings overridden by `to`, then (by
  * default) `syncMembers` and `setBudgets` to the source's members and budgets. The default
- * workspace's members are implicit, so cloning them fails with `DefaultWorkspaceError`: pass
- * `members: false`.
+ * workspace's (see `DefaultWorkspace`) members are implicit, so cloning them, from or to it, fails
+ * with `DefaultWorkspaceError`: pass `members: false`.
  *
  * @example
  * ```ts
@@ -406,7 +448,8 @@ export const cloneWorkspace: (
 
 /**
  * The organization as a manifest: every workspace with its settings, budgets, `includeByokInBudgets`
- * and explicit members (the default workspace without members: they are implicit).
+ * and explicit members (the default workspace, see `DefaultWorkspace`, without members: they are
+ * implicit).
  *
  * @example
  * ```ts
@@ -423,9 +466,13 @@ export const exportState: (options?: ExportOptions) => Effect.Effect<Manifest, E
 /**
  * The changes that bring the organization to the manifest. Only what the manifest states is
  * managed: an omitted setting, `budgets` or `members` key is left alone. With `prune`, workspaces the
- * manifest does not list are deleted (never the default one), members not listed are removed and
- * intervals missing from a `budgets` mapping are deleted. A budget set that would break the API's
- * order once merged with the existing budgets fails with `BudgetRuleError`.
+ * manifest does not list are deleted (never the default one, see `DefaultWorkspace`), members not
+ * listed are removed and intervals missing from a `budgets` mapping are deleted. A budget set that
+ * would break the API's order once merged with the existing budgets fails with `BudgetRuleError`.
+ *
+ * The default workspace is never created, and its members are implicit: a manifest entry for it
+ * with `members` fails with `ManifestError` (file `(manifest)`, as `Manifest.validate` names a
+ * manifest built in code; path `workspaces[<i>].members`) before any change is planned.
  *
  * @example
  * ```ts
@@ -460,6 +507,10 @@ export const plan: (manifest: Manifest, options?: PlanOptions) => Effect.Effect<
  *
  * Users only removed (added nowhere by the plan) are removed as usual. Planning and applying again
  * once the cause is fixed finishes the job.
+ *
+ * A step that would delete the default workspace (see `DefaultWorkspace`) or change its members,
+ * which `plan` never makes but a plan made by hand or under another `DefaultWorkspace` may hold, is
+ * skipped (`StepSkipped`) without a call.
  *
  * Interrupting the stream (e.g. `Stream.take`) lets the HTTP attempts in flight finish, then stops:
  * no retry wait and no further call (see `Workspaces.uninterruptibleAttempts`). Planning again from

@@ -99,13 +99,6 @@ describe("Manifest", () => {
         4
       ],
       ["an unknown key", entry("    budget: 5\n"), "workspaces[0].budget", /is unexpected/, 4],
-      [
-        "members of the default workspace",
-        "workspaces:\n  - slug: default\n    name: Default\n    members: [u0001]\n",
-        "workspaces[0].members",
-        /implicit membership/,
-        4
-      ],
       ["a limit of 0", entry("    budgets:\n      monthly: 0\n"), "workspaces[0].budgets.monthly", /greater than 0/, 5],
       [
         "a duplicate member",
@@ -166,6 +159,16 @@ describe("Manifest", () => {
       assert.match(missing.issues[0].rule, /cannot be read/)
       Fs.rmSync(dir, { recursive: true })
     }).pipe(Effect.provide(NodeFileSystem.layer))
+  )
+
+  it.effect("members of a workspace slugged default parse: which one is the default is for Workflows.plan", () =>
+    Effect.gen(function* () {
+      const manifest = yield* Manifest.parse(
+        "workspaces:\n  - slug: default\n    name: Default\n    members: [u0001]\n",
+        "org.yaml"
+      )
+      assert.deepStrictEqual(manifest.workspaces[0]?.members, ["u0001"])
+    })
   )
 
   it.effect("validate checks a manifest built in code", () =>

@@ -240,6 +240,93 @@ describe("plan and apply", () => {
   })
 })
 
+describe("the default workspace", () => {
+  // The emulator's default workspace is `default` and cannot be renamed: the override names the
+  // ordinary workspace `main` instead, which shows that plan and apply follow the configuration.
+  organization({
+    workspaces: [
+      { slug: "main", name: "Main", members: users(0, 3) },
+      { slug: "legacy", name: "Legacy" }
+    ]
+  })((it) => {
+    const main = Effect.provideService(Workflows.DefaultWorkspace, { slug: "main" })
+
+    it.effect("a manifest that lists its members fails the plan with the path and the rule", () =>
+      Effect.gen(function* () {
+        yield* clearLog
+        const listsDefault: Manifest.Manifest = {
+          workspaces: [
+            { slug: "legacy", name: "Legacy" },
+            { slug: "default", name: "Default", members: ["u0001"] }
+          ]
+        }
+        const error = yield* Effect.flip(Workflows.plan(listsDefault))
+        assert.strictEqual(error._tag, "ManifestError")
+        assert.strictEqual(
+          error.message,
+          `(manifest): workspaces[1].members: must be omitted: "default" is the default workspace, and every ` +
+            `organization member belongs to it (implicit membership)`
+        )
+        const listsMain: Manifest.Manifest = { workspaces: [{ slug: "main", name: "Main", members: users(0, 3) }] }
+        assert.isTrue(Plan.isEmpty(yield* Workflows.plan(listsMain)))
+        const overridden = yield* Effect.flip(main(Workflows.plan(listsMain)))
+        assert.strictEqual(overridden._tag, "ManifestError")
+        assert.deepStrictEqual(overridden._tag === "ManifestError" && overridden.issues.map((_) => _.path), [
+          "workspaces[0].members"
+        ])
+        assert.match(overridden.message, /"main" is the default workspace/)
+        const counts = yield* requestCounts
+        assert.deepStrictEqual(Object.keys(counts).sort(), ["list", "listMembers"], "nothing but reads")
+      })
+    )
+
+    it.effect("a pruning plan never deletes it, nor creates it", () =>
+      Effect.gen(function* () {
+        const onlyLegacy: Manifest.Manifest = { workspaces: [{ slug: "legacy", name: "Legacy" }] }
+        assert.deepStrictEqual(stepsOf(yield* Workflows.plan(onlyLegacy, { prune: true })), ["DeleteWorkspace main"])
+        assert.deepStrictEqual(stepsOf(yield* main(Workflows.plan(onlyLegacy, { prune: true }))), [
+          "DeleteWorkspace default"
+        ])
+        const absent = Effect.provideService(Workflows.DefaultWorkspace, { slug: "absent" })
+        const withAbsent: Manifest.Manifest = {
+          workspaces: [...onlyLegacy.workspaces, { slug: "absent", name: "Absent" }]
+        }
+        assert.deepStrictEqual(stepsOf(yield* absent(Workflows.plan(withAbsent))), [])
+      })
+    )
+
+    it.effect("apply skips a step that deletes it or changes its members, without a call", () =>
+      Effect.gen(function* () {
+        const handMade: Plan.Plan = {
+          prune: true,
+          changes: [
+            Plan.Change.AddMembers({ workspace: "main", userIds: ["u0010"] }),
+            Plan.Change.RemoveMembers({ workspace: "main", userIds: ["u0000"] }),
+            Plan.Change.DeleteWorkspace({ workspace: "main", name: "Main" }),
+            Plan.Change.UpdateWorkspace({
+              workspace: "main",
+              changes: [{ field: "description", from: null, to: "The default workspace" }]
+            })
+          ]
+        }
+        yield* clearLog
+        const report = finished(yield* main(runApply(handMade)))
+        assert.deepStrictEqual(
+          report.skipped.map((_) => [_.index, _.reason]),
+          [
+            [0, `"main" is the default workspace, whose membership is implicit`],
+            [1, `"main" is the default workspace, whose membership is implicit`],
+            [2, `"main" is the default workspace: it is never deleted`]
+          ]
+        )
+        assert.deepStrictEqual([report.done, report.failed], [1, []])
+        assert.deepStrictEqual(yield* requestCounts, { update: 1 })
+        assert.deepStrictEqual(yield* membersOf("main"), users(0, 3))
+      })
+    )
+  })
+})
+
 describe("interrupting and resuming", () => {
   const big: Manifest.Manifest = {
     workspaces: [

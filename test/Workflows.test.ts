@@ -624,3 +624,66 @@ describe("cloneWorkspace", () => {
     )
   })
 })
+
+describe("DefaultWorkspace", () => {
+  // The emulator's default workspace is `default` and cannot be renamed: the override names the
+  // ordinary workspace `main` instead, which shows that the workflows follow the configuration.
+  organization({
+    workspaces: [
+      { slug: "main", name: "Main", members: users(0, 3) },
+      { slug: "team", name: "Team", members: users(10, 2) }
+    ]
+  })((it) => {
+    const main = Effect.provideService(Workflows.DefaultWorkspace, { slug: "main" })
+
+    it.effect("is the slug `default` unless provided: exportState leaves its members out", () =>
+      Effect.gen(function* () {
+        assert.deepStrictEqual(yield* Workflows.DefaultWorkspace, { slug: "default" })
+        const exported = yield* Workflows.exportState()
+        const bySlug = new Map(exported.workspaces.map((_) => [_.slug, _]))
+        assert.isUndefined(bySlug.get("default")!.members)
+        assert.deepStrictEqual(bySlug.get("main")!.members, users(0, 3))
+      })
+    )
+
+    it.effect("provided as a Layer, exportState leaves out the members of the workspace it names", () =>
+      Effect.gen(function* () {
+        const exported = yield* Workflows.exportState()
+        const bySlug = new Map(exported.workspaces.map((_) => [_.slug, _]))
+        assert.isUndefined(bySlug.get("main")!.members)
+        assert.deepStrictEqual(bySlug.get("team")!.members, users(10, 2))
+        // an ordinary workspace under this configuration: the emulator lists every organization member in it
+        assert.strictEqual(bySlug.get("default")!.members!.length, 6001)
+      }).pipe(Effect.provide(Layer.succeed(Workflows.DefaultWorkspace, { slug: "main" })))
+    )
+
+    it.effect("syncMembers, moveMembers and cloneWorkspace refuse its members with no bulk call", () =>
+      Effect.gen(function* () {
+        yield* clearLog
+        const sync = yield* Effect.flip(Workflows.syncMembers({ workspace: "main", userIds: ["u0001"] }))
+        assert.strictEqual(sync._tag, "DefaultWorkspaceError")
+        assert.match(sync.message, /^Workflows\.syncMembers: "main" is the default workspace/)
+        const move = yield* Effect.flip(Workflows.moveMembers({ from: "team", to: "main" }))
+        assert.strictEqual(move._tag, "DefaultWorkspaceError")
+        const clone = yield* Effect.flip(Workflows.cloneWorkspace({ from: "main", to: { slug: "copy", name: "Copy" } }))
+        assert.strictEqual(clone._tag, "DefaultWorkspaceError")
+        assert.deepStrictEqual(yield* requestCounts, {})
+
+        const { id } = yield* Effect.flatMap(Workspaces.Workspaces, (_) => _.get({ id: "main" }))
+        yield* clearLog
+        const byId = yield* Effect.flip(Workflows.syncMembers({ workspace: id, userIds: [] }))
+        assert.strictEqual(byId._tag, "DefaultWorkspaceError")
+        assert.deepStrictEqual(yield* requestCounts, { get: 1 }, "a UUID is told by one read")
+        yield* clearLog
+        const byConfiguredId = yield* Effect.flip(
+          Workflows.syncMembers({ workspace: id, userIds: [] }).pipe(
+            Effect.provideService(Workflows.DefaultWorkspace, { slug: "main", id })
+          )
+        )
+        assert.strictEqual(byConfiguredId._tag, "DefaultWorkspaceError")
+        assert.deepStrictEqual(yield* requestCounts, {}, "the configured UUID is told without a call")
+        assert.deepStrictEqual(yield* membersOf("main"), users(0, 3))
+      }).pipe(main)
+    )
+  })
+})

@@ -2,7 +2,6 @@ import type * as Schema from "effect/Schema"
 import type * as Manifest from "../Manifest.js"
 import type { Budgets } from "../Workflows.js"
 import { orderViolation } from "./budgets.js"
-import { defaultSlug } from "./workspaceSpec.js"
 
 /** The first index of each value, to name the entry a duplicate repeats. */
 const duplicates = <A>(items: ReadonlyArray<A>): ReadonlyArray<{ readonly index: number; readonly first: number }> => {
@@ -17,7 +16,10 @@ const duplicates = <A>(items: ReadonlyArray<A>): ReadonlyArray<{ readonly index:
   })
 }
 
-/** The rules that span fields: unique slugs, unique members, budget order, no members for the default workspace. */
+/**
+ * The rules that span fields: unique slugs, unique members, budget order. That the default workspace
+ * has no `members` depends on the organization (`DefaultWorkspace`): `Workflows.plan` checks it.
+ */
 export const manifestRules = (manifest: {
   readonly workspaces: ReadonlyArray<Manifest.WorkspaceEntry>
 }): ReadonlyArray<Schema.FilterIssue> => {
@@ -29,12 +31,6 @@ export const manifestRules = (manifest: {
     })),
     ...workspaces.flatMap((workspace, index) => {
       const issues: Array<Schema.FilterIssue> = []
-      if (workspace.slug === defaultSlug && workspace.members !== undefined) {
-        issues.push({
-          path: ["workspaces", index, "members"],
-          message: "must be omitted: every organization member belongs to the default workspace (implicit membership)"
-        })
-      }
       for (const { first, index: member } of duplicates(workspace.members ?? [])) {
         issues.push({
           path: ["workspaces", index, "members", member],

@@ -5,7 +5,7 @@ import type { BadRequestResponseError, ForbiddenResponseError } from "../Workspa
 import type * as Workspaces from "../Workspaces.js"
 import { DefaultWorkspaceError } from "../WorkflowsError.js"
 import type { MemberCallError, MemberFailure } from "../Workflows.js"
-import { defaultSlug } from "./workspaceSpec.js"
+import { DefaultWorkspace, isDefault, namesDefault } from "./workspaceSpec.js"
 
 /** The API takes 1..100 user ids per bulk call. */
 export const batchSize = 100
@@ -26,15 +26,19 @@ export const mergeSettled = (settled: ReadonlyArray<Settled>): Settled => ({
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 /**
- * Fails when the workspace is the default one. A slug is checked as is; a UUID costs one `get`,
- * since only the workspace knows its slug.
+ * Fails when the workspace is the default one (`DefaultWorkspace`). A slug, or the configured UUID,
+ * is checked as is; another UUID costs one `get` when no UUID is configured, since only the
+ * workspace knows its slug.
  */
-export const requireExplicitMembership = (service: Workspaces.Service, operation: string, workspace: string) => {
-  const refuse = Effect.fail(new DefaultWorkspaceError({ operation, workspace }))
-  if (workspace === defaultSlug) return refuse
-  if (!uuid.test(workspace)) return Effect.void
-  return Effect.flatMap(service.get({ id: workspace }), (found) => (found.slug === defaultSlug ? refuse : Effect.void))
-}
+export const requireExplicitMembership = (service: Workspaces.Service, operation: string, workspace: string) =>
+  Effect.flatMap(DefaultWorkspace, (defaultWorkspace) => {
+    const refuse = Effect.fail(new DefaultWorkspaceError({ operation, workspace }))
+    if (namesDefault(defaultWorkspace, workspace)) return refuse
+    if (!uuid.test(workspace) || defaultWorkspace.id !== undefined) return Effect.void
+    return Effect.flatMap(service.get({ id: workspace }), (found) =>
+      isDefault(defaultWorkspace, found) ? refuse : Effect.void
+    )
+  })
 
 /** The user ids of a workspace's explicit members, read in pages of 100. */
 export const memberIds = (service: Workspaces.Service, workspace: string) =>

@@ -16,7 +16,7 @@ import type { WorkspacesError } from "../WorkspacesError.js"
 import { applyChanges, budgetSteps, budgetsOf } from "./budgets.js"
 import { batches, memberIds, settleBatch } from "./members.js"
 import { checkOrder, createOrReconcile, runBudgetSteps } from "./workflows.js"
-import { defaultSlug, diff, patchOf, specSettings } from "./workspaceSpec.js"
+import { DefaultWorkspace, diff, isDefault, namesDefault, patchOf, specSettings } from "./workspaceSpec.js"
 
 const defaultConcurrency = 4
 
@@ -89,10 +89,11 @@ const entryChanges = (
   service: WorkspacesService.Service,
   entry: Manifest.WorkspaceEntry,
   existing: Workspace | undefined,
-  prune: boolean
+  prune: boolean,
+  defaultWorkspace: Workflows.DefaultWorkspace
 ) => {
   // The default workspace always exists: it is never created.
-  if (existing === undefined && entry.slug === defaultSlug) return Effect.succeed([])
+  if (existing === undefined && entry.slug === defaultWorkspace.slug) return Effect.succeed([])
   const settings = specSettings(entry)
   const changes = existing === undefined ? [] : diff({ slug: entry.slug, name: entry.name, ...settings }, existing)
   const head =
@@ -109,26 +110,57 @@ const entryChanges = (
   )
 }
 
+/**
+ * The default workspace's members are implicit: a manifest that lists them is refused, with the
+ * name `Manifest.validate` gives a manifest it did not read from a file.
+ */
+const refuseDefaultMembers = (
+  manifest: Manifest.Manifest,
+  existing: ReadonlyMap<string, Workspace>,
+  defaultWorkspace: Workflows.DefaultWorkspace
+) => {
+  const issues = manifest.workspaces.flatMap((entry, index): ReadonlyArray<Manifest.ManifestIssue> => {
+    const workspace = existing.get(entry.slug)
+    const isTheDefault =
+      entry.slug === defaultWorkspace.slug || (workspace !== undefined && isDefault(defaultWorkspace, workspace))
+    return entry.members === undefined || !isTheDefault
+      ? []
+      : [
+          {
+            path: `workspaces[${index}].members`,
+            rule:
+              `must be omitted: "${entry.slug}" is the default workspace, and every organization member ` +
+              `belongs to it (implicit membership)`
+          }
+        ]
+  })
+  return Arr.isNonEmptyReadonlyArray(issues)
+    ? Effect.fail(new Manifest.ManifestError({ file: "(manifest)", issues }))
+    : Effect.void
+}
+
 export const plan = Effect.fn("Workflows.plan")(function* (
   manifest: Manifest.Manifest,
   options: Workflows.PlanOptions = {}
 ) {
   const service = yield* Workspaces
+  const defaultWorkspace = yield* DefaultWorkspace
   const prune = options.prune === true
   yield* Manifest.validate(manifest)
   const existing = new Map<string, Workspace>()
   yield* Stream.runForEach(service.streamWorkspaces({ pageSize: 100 }), (workspace) =>
     Effect.sync(() => existing.set(workspace.slug, workspace))
   )
+  yield* refuseDefaultMembers(manifest, existing, defaultWorkspace)
   const listed = new Set(manifest.workspaces.map((_) => _.slug))
   const entries = yield* Effect.forEach(
     manifest.workspaces,
-    (entry) => entryChanges(service, entry, existing.get(entry.slug), prune),
+    (entry) => entryChanges(service, entry, existing.get(entry.slug), prune, defaultWorkspace),
     { concurrency: options.concurrency ?? defaultConcurrency }
   )
   const deletions = prune
     ? Array.from(existing.values()).flatMap((workspace) =>
-        listed.has(workspace.slug) || workspace.slug === defaultSlug
+        listed.has(workspace.slug) || isDefault(defaultWorkspace, workspace)
           ? []
           : [Change.DeleteWorkspace({ workspace: workspace.slug, name: workspace.name })]
       )
@@ -183,9 +215,25 @@ interface Group {
   readonly deletes: boolean
 }
 
-const groupByWorkspace = (changes: ReadonlyArray<Change>): ReadonlyArray<Group> => {
+/** Why a step is never sent: the default workspace is never deleted, and its membership is implicit. */
+const refusedOnDefault = (step: Change, defaultWorkspace: Workflows.DefaultWorkspace): string | undefined => {
+  if (!namesDefault(defaultWorkspace, step.workspace)) return undefined
+  switch (step._tag) {
+    case "DeleteWorkspace":
+      return `"${step.workspace}" is the default workspace: it is never deleted`
+    case "AddMembers":
+    case "RemoveMembers":
+      return `"${step.workspace}" is the default workspace, whose membership is implicit`
+    default:
+      return undefined
+  }
+}
+
+/** The steps by workspace, without those in `refused`. */
+const groupByWorkspace = (changes: ReadonlyArray<Change>, refused: ReadonlySet<number>): ReadonlyArray<Group> => {
   const groups = new Map<string, Group>()
   changes.forEach((step, index) => {
+    if (refused.has(index)) return
     let group = groups.get(step.workspace)
     if (group === undefined) {
       group = { head: [], budgets: [], adds: [], removes: [], deletes: false }
@@ -221,6 +269,7 @@ const execute = (
   emit: (event: ApplyEvent) => Effect.Effect<unknown>
 ) =>
   Effect.gen(function* () {
+    const defaultWorkspace = yield* DefaultWorkspace
     const total = changes.length
     const semaphore = yield* Effect.makeSemaphore(Math.max(1, concurrency))
     const failed: Array<Plan.StepFailure> = []
@@ -321,7 +370,13 @@ const execute = (
     }
 
     yield* emit(ApplyEvent.Started({ total }))
-    const groups = groupByWorkspace(changes)
+    // A plan made by hand, or under another `DefaultWorkspace`, may ask what the API refuses anyway.
+    const refused = changes.flatMap((step, index) => {
+      const reason = refusedOnDefault(step, defaultWorkspace)
+      return reason === undefined ? [] : [{ index, reason }]
+    })
+    yield* Effect.forEach(refused, ({ index, reason }) => skipOne(index, reason), { discard: true })
+    const groups = groupByWorkspace(changes, new Set(refused.map((_) => _.index)))
     const concurrently = (indexes: ReadonlyArray<number>, each: (index: number) => Effect.Effect<unknown> = run) =>
       Effect.forEach(indexes, (index) => each(index), { concurrency: "unbounded", discard: true })
     // What adds or changes goes first; what takes members away (removals, deletions) only once all of

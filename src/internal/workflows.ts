@@ -12,7 +12,16 @@ import type * as WorkspacesService from "../Workspaces.js"
 import { InvalidRequestError } from "../WorkspacesError.js"
 import { applyChanges, budgetSteps, budgetsOf, orderViolation } from "./budgets.js"
 import { batches, memberIds, mergeSettled, requireExplicitMembership, settleBatch } from "./members.js"
-import { defaultSlug, diff, patchOf, settingsOf, specFields, specSettings } from "./workspaceSpec.js"
+import {
+  DefaultWorkspace,
+  diff,
+  isDefault,
+  namesDefault,
+  patchOf,
+  settingsOf,
+  specFields,
+  specSettings
+} from "./workspaceSpec.js"
 
 const defaultConcurrency = 4
 
@@ -228,13 +237,15 @@ export const cloneWorkspace = Effect.fn("Workflows.cloneWorkspace")(function* (
   const { from, to } = options
   const withMembers = options.members !== false
   const withBudgets = options.budgets !== false
+  const defaultWorkspace = yield* DefaultWorkspace
   if (withMembers) {
     yield* requireExplicitMembership(service, operation, to.slug)
-    if (from === defaultSlug) return yield* new DefaultWorkspaceError({ operation, workspace: from })
+    if (namesDefault(defaultWorkspace, from)) return yield* new DefaultWorkspaceError({ operation, workspace: from })
   }
   const source = yield* service.get({ id: from })
-  if (withMembers && source.slug === defaultSlug)
+  if (withMembers && isDefault(defaultWorkspace, source)) {
     return yield* new DefaultWorkspaceError({ operation, workspace: from })
+  }
   const workspace = yield* ensureWorkspace({ ...settingsOf(source), ...to })
   const members = withMembers
     ? yield* Effect.flatMap(memberIds(service, source.id), (userIds) =>
@@ -261,14 +272,17 @@ export const cloneWorkspace = Effect.fn("Workflows.cloneWorkspace")(function* (
 })
 
 /** The manifest entry of one workspace as it stands. */
-const entryOf = (service: WorkspacesService.Service, workspace: Workspace) =>
+const entryOf = (
+  service: WorkspacesService.Service,
+  workspace: Workspace,
+  defaultWorkspace: Workflows.DefaultWorkspace
+) =>
   Effect.all(
     {
       listed: service.listBudgets({ id: workspace.id }),
-      members:
-        workspace.slug === defaultSlug
-          ? Effect.succeed(undefined)
-          : Effect.map(memberIds(service, workspace.id), (ids) => Array.from(ids).sort())
+      members: isDefault(defaultWorkspace, workspace)
+        ? Effect.succeed(undefined)
+        : Effect.map(memberIds(service, workspace.id), (ids) => Array.from(ids).sort())
     },
     { concurrency: 2 }
   ).pipe(
@@ -286,8 +300,9 @@ const entryOf = (service: WorkspacesService.Service, workspace: Workspace) =>
 
 export const exportState = Effect.fn("Workflows.exportState")(function* (options: Workflows.ExportOptions = {}) {
   const service = yield* Workspaces
+  const defaultWorkspace = yield* DefaultWorkspace
   const workspaces = yield* service.streamWorkspaces({ pageSize: 100 }).pipe(
-    Stream.mapEffect((workspace) => entryOf(service, workspace), {
+    Stream.mapEffect((workspace) => entryOf(service, workspace, defaultWorkspace), {
       concurrency: options.concurrency ?? defaultConcurrency
     }),
     Stream.runCollect
