@@ -5,18 +5,25 @@
  * the export, reads it back (`Manifest.readFile`), prints the plan (`Plan.render`), applies it
  * (`Workflows.apply`, one line per progress event), then plans again and shows that nothing is left.
  *
- *   npx tsx examples/export-plan-apply.ts                         # a fresh emulator; files in a new temp dir
- *   npx tsx examples/export-plan-apply.ts --live --out org.yaml   # the organization of OPENROUTER_API_KEY
+ *   npx tsx examples/export-plan-apply.ts                               # a fresh emulator; files in a new temp dir
+ *   npx tsx examples/export-plan-apply.ts --dry-run                     # the same up to the plan; no write
+ *   npx tsx examples/export-plan-apply.ts --live --out org.yaml         # the organization of OPENROUTER_API_KEY:
+ *                                                                       # export, edit and plan only
+ *   npx tsx examples/export-plan-apply.ts --live --out org.yaml --yes   # ... and apply the plan
+ *
+ * A dry run (`--dry-run`, or `--live` without `--yes`) exports, writes both manifest files and prints
+ * the plan, then stops: nothing is applied, no write is sent to the API.
  *
  * The plan prunes (members missing from the manifest are removed), so with --live a member added
- * between the export and the plan would be removed too. A step that fails makes the run exit with 1.
+ * between the export and the plan would be removed too: read the plan of a dry run first. A step that
+ * fails makes the run exit with 1.
  */
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import { FileSystem, Path } from "@effect/platform"
 import { Console, Effect, Option, Stream } from "effect"
 import { Manifest, Plan, Workflows } from "../src/index.js"
-import { ExampleError, live, runCli, workspacesLayer } from "./target.js"
+import { endDryRun, ExampleError, runCli, targetOptions, workspacesLayer, writes } from "./target.js"
 
 const describeStep = Plan.Change.$match({
   CreateWorkspace: ({ name, workspace }) => `create workspace ${workspace} (${name})`,
@@ -76,7 +83,7 @@ const edit = (manifest: Manifest.Manifest) => {
 const command = Command.make(
   "export-plan-apply",
   {
-    live,
+    ...targetOptions,
     out: Options.file("out").pipe(
       Options.optional,
       Options.withDescription(
@@ -84,7 +91,7 @@ const command = Command.make(
       )
     )
   },
-  ({ out }) =>
+  ({ out, ...target }) =>
     Effect.gen(function* () {
       const fs = yield* FileSystem.FileSystem
       const path = yield* Path.Path
@@ -107,6 +114,9 @@ const command = Command.make(
       const manifest = yield* Manifest.readFile(changedFile)
       const plan = yield* Workflows.plan(manifest, { prune: true })
       yield* Console.log(Plan.render(plan))
+      if (!writes(target)) {
+        return yield* endDryRun(target, "the plan was not applied, nothing was sent")
+      }
 
       const finished = yield* Workflows.apply(plan).pipe(
         Stream.tap((event) => Console.log(describeEvent(event))),
@@ -120,6 +130,6 @@ const command = Command.make(
       const failed = Option.match(finished, { onNone: () => 0, onSome: ({ report }) => report.failed.length })
       if (failed > 0) return yield* new ExampleError({ message: `${failed} steps of the plan failed` })
     })
-).pipe(Command.provide(({ live }) => workspacesLayer(live)))
+).pipe(Command.provide((config) => workspacesLayer(config)))
 
 runCli(command)

@@ -2,19 +2,37 @@
  * Splits a workspace in two: creates `--into` with the settings and budgets of `--from` but none of its
  * members (`Workflows.cloneWorkspace`), then moves the listed users into it (`Workflows.moveMembers`).
  *
- *   npx tsx examples/split-workspace.ts          # a fresh emulator: engineering -> engineering-platform
+ *   npx tsx examples/split-workspace.ts            # a fresh emulator: engineering -> engineering-platform
+ *   npx tsx examples/split-workspace.ts --dry-run  # the same, showing what would be created and who would move
  *   npx tsx examples/split-workspace.ts --live --from engineering --into engineering-platform --users platform.txt
- *                                                # the organization of OPENROUTER_API_KEY
+ *                                                  # the organization of OPENROUTER_API_KEY: a dry run
+ *   npx tsx examples/split-workspace.ts --live --from engineering --into engineering-platform --users platform.txt --yes
+ *                                                  # ... that splits it
  *
  * `--users` is a file with one user id a line (`#` starts a comment) or, when no such file exists, a
  * comma-separated list of ids. Users the API refuses to move are reported; the run still exits with 0.
+ *
+ * A dry run (`--dry-run`, or `--live` without `--yes`) reads `--from` (its settings, budgets and
+ * explicit members) and `--into`, and prints whether `--into` would be created or updated, the
+ * budgets it would get, and the users that would move: those listed who are explicit members of
+ * `--from`. Nothing is sent.
  */
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import { FileSystem } from "@effect/platform"
 import { Console, Effect, Option } from "effect"
-import { Workflows } from "../src/index.js"
-import { ExampleError, live, printMoveReport, runCli, workspacesLayer } from "./target.js"
+import { Model, Workflows, Workspaces } from "../src/index.js"
+import {
+  endDryRun,
+  ExampleError,
+  previewMove,
+  printMovePreview,
+  printMoveReport,
+  runCli,
+  targetOptions,
+  workspacesLayer,
+  writes
+} from "./target.js"
 
 const readUserIds = (users: string) =>
   Effect.gen(function* () {
@@ -42,7 +60,7 @@ const formatBudgets = (budgets: Workflows.Budgets) =>
 const command = Command.make(
   "split-workspace",
   {
-    live,
+    ...targetOptions,
     from: Options.text("from").pipe(
       Options.withDefault("engineering"),
       Options.withDescription("slug or id of the workspace to split")
@@ -60,12 +78,36 @@ const command = Command.make(
       Options.withDescription("the users who move: a file with one user id a line, or a comma-separated list")
     )
   },
-  ({ from, into, name, users }) =>
+  ({ from, into, name, users, ...target }) =>
     Effect.gen(function* () {
       const userIds = yield* readUserIds(users)
+      const intoName = Option.getOrElse(name, () => titleOf(into))
+
+      if (!writes(target)) {
+        const preview = yield* previewMove({ from, to: into, userIds })
+        const source = yield* Workspaces.Workspaces.pipe(
+          Effect.flatMap((workspaces) => workspaces.listBudgets({ id: preview.from.id }))
+        )
+        const limits = new Map(source.data.map((budget) => [Model.budgetIntervalOf(budget), budget.limitUsd]))
+        const budgets: Workflows.Budgets = Object.fromEntries(
+          Model.budgetIntervals.flatMap((interval) => (limits.has(interval) ? [[interval, limits.get(interval)]] : []))
+        )
+        yield* Option.match(preview.toWorkspace, {
+          onNone: () => Console.log(`would create workspace ${into} (${intoName}) with the settings of ${from}`),
+          onSome: (existing) =>
+            Console.log(
+              `workspace ${into} (${existing.name}) exists: would give it the name ${intoName} and the settings ` +
+                `of ${from} where they differ`
+            )
+        })
+        yield* Console.log(`budgets: ${formatBudgets(budgets)} (those of ${from})`)
+        yield* printMovePreview(preview, userIds.length)
+        return yield* endDryRun(target)
+      }
+
       const clone = yield* Workflows.cloneWorkspace({
         from,
-        to: { slug: into, name: Option.getOrElse(name, () => titleOf(into)) },
+        to: { slug: into, name: intoName },
         members: false,
         budgets: true
       })
@@ -76,6 +118,6 @@ const command = Command.make(
       const report = yield* Workflows.moveMembers({ from, to: into, userIds })
       yield* printMoveReport(report, userIds.length)
     })
-).pipe(Command.provide(({ live }) => workspacesLayer(live)))
+).pipe(Command.provide((config) => workspacesLayer(config)))
 
 runCli(command)

@@ -1,10 +1,18 @@
 /**
- * What every example shares: the `--live` flag, the `Workspaces` layer of a run, and `runCli`.
+ * What every example shares: the `--live`, `--dry-run` and `--yes` flags, the `Workspaces` layer of
+ * a run, `runCli`, and the reports of a move and of its preview.
  *
  * Without `--live` an example runs against a fresh emulator seeded with `Emulator.builtinSeed()`
  * (on 127.0.0.1, a free port, stopped when the example ends); OPENROUTER_API_KEY is then ignored.
  * With `--live` it runs against the organization of the management key in OPENROUTER_API_KEY, at
  * OPENROUTER_BASE_URL (default https://openrouter.ai/api/v1).
+ *
+ * Writes are sent only when a run says so:
+ * - `--dry-run`: the example reads what it needs and prints what it would change; no write is sent;
+ * - `--live` without `--yes` is a dry run too, ending with a line that says to re-run with `--yes`;
+ * - against the emulator, a run writes unless given `--dry-run` (it is a fresh copy, dropped at the end).
+ * In a dry run the `Workspaces` service refuses every write operation (the run dies), so an example
+ * that forgot to check cannot send one.
  *
  * Not an example itself: the others import it.
  */
@@ -13,9 +21,9 @@ import * as Options from "@effect/cli/Options"
 import * as ValidationError from "@effect/cli/ValidationError"
 import { FetchHttpClient, type HttpClient } from "@effect/platform"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
-import { Cause, Config, type ConfigError, Console, Data, Effect, Layer, Option, Redacted } from "effect"
+import { Cause, Config, type ConfigError, Console, Data, Effect, Layer, Option, Redacted, Stream } from "effect"
 import { Emulator } from "../emulator/index.js"
-import { type Workflows, Workspaces, type WorkspacesError } from "../src/index.js"
+import { type Model, Workflows, WorkflowsError, Workspaces, type WorkspacesError } from "../src/index.js"
 
 /**
  * A failure an example reports as one line, without a stack trace.
@@ -25,9 +33,49 @@ export class ExampleError extends Data.TaggedError("ExampleError")<{ readonly me
 export const live = Options.boolean("live").pipe(
   Options.withDescription(
     "run against the organization of OPENROUTER_API_KEY (a management key) at OPENROUTER_BASE_URL, " +
-      "instead of a fresh local emulator"
+      "instead of a fresh local emulator; a dry run unless --yes is given"
   )
 )
+
+export const dryRun = Options.boolean("dry-run").pipe(
+  Options.withDescription("read the target and print what would change, without sending any write")
+)
+
+export const yes = Options.boolean("yes").pipe(
+  Options.withDescription("with --live, send the writes; without it a --live run is a dry run")
+)
+
+/**
+ * The options every example takes: where it runs (`--live`) and whether it writes (`--dry-run`,
+ * `--yes`). Spread them into the example's options.
+ */
+export const targetOptions = { live, dryRun, yes }
+
+/**
+ * The target flags of a run.
+ */
+export interface Target {
+  readonly live: boolean
+  readonly dryRun: boolean
+  readonly yes: boolean
+}
+
+/**
+ * Whether a run sends writes: never with `--dry-run`; with `--live`, only with `--yes`; against the
+ * emulator, unless `--dry-run`.
+ */
+export const writes = (target: Target): boolean => !target.dryRun && (!target.live || target.yes)
+
+/**
+ * The last line of a dry run: nothing was sent (`what`, e.g. "the plan was not applied", says more),
+ * and how to apply.
+ */
+export const endDryRun = (target: Target, what = "nothing was sent") =>
+  Console.log(
+    target.dryRun
+      ? `\nDry run: ${what}. Run without --dry-run${target.live ? " and with --yes" : ""} to apply.`
+      : `\nDry run: ${what} (--live writes only with --yes). Re-run with --yes to apply.`
+  )
 
 const liveTarget = Layer.unwrapEffect(
   Effect.gen(function* () {
@@ -64,14 +112,43 @@ export type TargetError =
   | WorkspacesError.InvalidRequestError
   | Emulator.EmulatorError
 
+const refuse = (operation: string) => () =>
+  Effect.dieMessage(`dry run: the example tried to send ${operation}, a write; nothing was sent`)
+
+/** The service with every write operation refused before it reaches the network. */
+const readOnly = (service: Workspaces.Service): Workspaces.Service => ({
+  ...service,
+  create: refuse("create"),
+  update: refuse("update"),
+  delete: refuse("delete"),
+  setBudget: refuse("setBudget"),
+  deleteBudget: refuse("deleteBudget"),
+  bulkAddMembers: refuse("bulkAddMembers"),
+  bulkRemoveMembers: refuse("bulkRemoveMembers")
+})
+
 /**
- * The `Workspaces` service of a run: the live organization with `--live`, a fresh emulator otherwise.
+ * The `Workspaces` service of a run: the live organization with `--live`, a fresh emulator otherwise;
+ * read-only (and announced as a dry run) when the run does not write, see `writes`.
  */
-export const workspacesLayer = (live: boolean): Layer.Layer<Workspaces.Workspaces, TargetError> => {
-  const target: Layer.Layer<Workspaces.Workspaces, TargetError, HttpClient.HttpClient> = live
+export const workspacesLayer = (target: Target): Layer.Layer<Workspaces.Workspaces, TargetError> => {
+  const service: Layer.Layer<Workspaces.Workspaces, TargetError, HttpClient.HttpClient> = target.live
     ? liveTarget
     : emulatorTarget
-  return Layer.provide(target, FetchHttpClient.layer)
+  const guarded = writes(target)
+    ? service
+    : Layer.effect(
+        Workspaces.Workspaces,
+        Effect.zipRight(
+          Console.log(
+            target.dryRun
+              ? "dry run (--dry-run): reading only, no write will be sent\n"
+              : "dry run (--live without --yes): reading only, no write will be sent\n"
+          ),
+          Effect.map(Workspaces.Workspaces, readOnly)
+        )
+      ).pipe(Layer.provide(service))
+  return Layer.provide(guarded, FetchHttpClient.layer)
 }
 
 const describeFailure = (error: unknown): string => {
@@ -125,5 +202,86 @@ export const printMoveReport = (
     if (report.notMembers.length > 0) {
       yield* Console.log(`\nnot explicit members of ${from}, nothing sent (${report.notMembers.length}):`)
       for (const userId of report.notMembers) yield* Console.log(`  ? ${label(userId)}`)
+    }
+  })
+
+/**
+ * What `Workflows.moveMembers` would do, read without a write: the listed users who are explicit
+ * members of `from` (they would move) and those who are not (nothing would be sent for them).
+ */
+export interface MovePreview {
+  readonly from: Model.Workspace
+  /** The slug or id of the workspace they would join, as given. */
+  readonly to: string
+  /** That workspace; `None` when it does not exist (yet). */
+  readonly toWorkspace: Option.Option<Model.Workspace>
+  readonly moves: ReadonlyArray<string>
+  readonly notMembers: ReadonlyArray<string>
+}
+
+/**
+ * Reads what `Workflows.moveMembers({ from, to, userIds })` would do, with reads only: `from` and
+ * `to` (`get`) and the explicit members of `from` (`streamMembers`). Fails like `moveMembers` when
+ * `from` does not exist or either workspace is the default one.
+ */
+export const previewMove = (options: {
+  readonly from: string
+  readonly to: string
+  readonly userIds: ReadonlyArray<string>
+}) =>
+  Effect.gen(function* () {
+    const workspaces = yield* Workspaces.Workspaces
+    // Its members are implicit, so none can be moved in or out.
+    const defaultWorkspace = yield* Workflows.DefaultWorkspace
+    const refuseDefault = (workspace: Model.Workspace, named: string) =>
+      workspace.slug === defaultWorkspace.slug || workspace.id === defaultWorkspace.id
+        ? Effect.fail(
+            new WorkflowsError.DefaultWorkspaceError({ operation: "Workflows.moveMembers", workspace: named })
+          )
+        : Effect.void
+    const from = yield* workspaces.get({ id: options.from })
+    yield* refuseDefault(from, options.from)
+    const toWorkspace = yield* workspaces.get({ id: options.to }).pipe(
+      Effect.map(Option.some),
+      Effect.catchTag("NotFoundResponseError", () => Effect.succeedNone)
+    )
+    if (Option.isSome(toWorkspace)) yield* refuseDefault(toWorkspace.value, options.to)
+    const members = new Set(
+      yield* workspaces.streamMembers({ id: from.id }).pipe(
+        Stream.map((member) => member.userId),
+        Stream.runCollect
+      )
+    )
+    const listed = Array.from(new Set(options.userIds))
+    return {
+      from,
+      to: options.to,
+      toWorkspace,
+      moves: listed.filter((userId) => members.has(userId)),
+      notMembers: listed.filter((userId) => !members.has(userId))
+    } satisfies MovePreview
+  })
+
+/**
+ * Prints a `MovePreview`, as `printMoveReport` prints what was done.
+ */
+export const printMovePreview = (
+  preview: MovePreview,
+  listed: number,
+  label: (userId: string) => string = (userId) => userId
+) =>
+  Effect.gen(function* () {
+    const from = preview.from.slug
+    yield* Console.log(`\nwould move ${preview.moves.length} of ${listed} users from ${from} to ${preview.to}:`)
+    for (const userId of preview.moves) yield* Console.log(`  + ${label(userId)}`)
+    if (preview.moves.length > 0) {
+      yield* Console.log(
+        `  (the API may still refuse some: SCIM-managed users, users with active API keys in ${from}; ` +
+          "a run that writes reports them)"
+      )
+    }
+    if (preview.notMembers.length > 0) {
+      yield* Console.log(`\nnot explicit members of ${from}, nothing would be sent (${preview.notMembers.length}):`)
+      for (const userId of preview.notMembers) yield* Console.log(`  ? ${label(userId)}`)
     }
   })

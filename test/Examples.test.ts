@@ -1,8 +1,10 @@
 import { assert, describe, it } from "@effect/vitest"
+import { Effect, Redacted } from "effect"
 import { execFile } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
+import { Emulator } from "../emulator/index.js"
 
 const root = Path.resolve(Path.dirname(fileURLToPath(import.meta.url)), "..")
 const tsx = Path.join(root, "node_modules", ".bin", "tsx")
@@ -28,6 +30,13 @@ const assertSucceeded = (result: Run) => assert.strictEqual(result.code, 0, `${r
 
 const emulatorTarget = /^target: a fresh emulator at http:\/\/127\.0\.0\.1:\d+\/api\/v1/m
 
+/** The temporary directory export-plan-apply writes its files to by default, removed. */
+const removeExportDir = async (result: Run) => {
+  const exported = /^exported \d+ workspaces to (.*org\.yaml)$/m.exec(result.stdout)?.[1]
+  if (exported !== undefined) await Fs.promises.rm(Path.dirname(exported), { recursive: true, force: true })
+  return exported
+}
+
 // Each test is a child process (~1-2 s): they run concurrently.
 describe.concurrent("examples", () => {
   it("migrate-team moves the bundled CSV's users from sandbox to engineering and names who could not move", async () => {
@@ -45,13 +54,15 @@ describe.concurrent("examples", () => {
     )
   })
 
-  it("budgets-rollout sets monthly and daily budgets on every workspace", async () => {
+  it("budgets-rollout sets monthly and daily budgets on every workspace but the default one", async () => {
     const result = await run("budgets-rollout")
     assertSucceeded(result)
-    assert.include(result.stdout, "setting monthly 5000 and daily 200 USD on 5 workspaces")
+    assert.match(result.stdout, /^skipping default: .*--include-default sets them too$/m)
+    assert.include(result.stdout, "setting monthly 5000 and daily 200 USD on 4 workspaces")
     assert.match(result.stdout, /^set +engineering +daily 400 -> 200, monthly 10000 -> 5000$/m)
     assert.match(result.stdout, /^set +sandbox +monthly \(none\) -> 5000, daily 10 -> 200$/m)
-    assert.include(result.stdout, "Budgets: 5 set, 0 unchanged, 0 failed.")
+    assert.notMatch(result.stdout, /^set +default/m)
+    assert.include(result.stdout, "Budgets: 4 set, 0 unchanged, 0 failed.")
   })
 
   it("budgets-rollout reports a BudgetRuleError per workspace and exits with 1", async () => {
@@ -67,9 +78,8 @@ describe.concurrent("examples", () => {
 
   it("export-plan-apply plans, applies, and then plans nothing", async () => {
     const result = await run("export-plan-apply")
-    const exported = /^exported 5 workspaces to (.*org\.yaml)$/m.exec(result.stdout)?.[1]
     // the default --out is a new temporary directory, left for the operator to read
-    if (exported !== undefined) await Fs.promises.rm(Path.dirname(exported), { recursive: true, force: true })
+    const exported = await removeExportDir(result)
     assertSucceeded(result)
     assert.isDefined(exported, result.stdout)
     assert.include(
@@ -111,4 +121,92 @@ describe.concurrent("examples", () => {
     assert.include(result.stderr, "OPENROUTER_API_KEY")
     assert.notMatch(result.stdout, /^target:/m)
   })
+
+  it("--dry-run against the emulator prints who would move and moves nobody", async () => {
+    const result = await run("migrate-team", ["--dry-run"])
+    assertSucceeded(result)
+    assert.match(result.stdout, emulatorTarget)
+    assert.include(result.stdout, "dry run (--dry-run): reading only, no write will be sent")
+    assert.include(result.stdout, "would move 12 of 12 users from sandbox to engineering:")
+    assert.include(result.stdout, "+ user_SRK5zh7U8j0xyK90Xaudv6uhSG3 (sophie.gosling@acme.example)")
+    assert.notMatch(result.stdout, /^moved |could not move/m)
+    assert.match(result.stdout, /\nDry run: nothing was sent\. Run without --dry-run to apply\.\n$/)
+  })
+
+  it("budgets-rollout --dry-run prints the budget calls and the rule each workspace would break", async () => {
+    const result = await run("budgets-rollout", ["--dry-run", "--monthly", "30000"])
+    assert.strictEqual(result.code, 1, `${result.stdout}\n${result.stderr}`)
+    assert.match(result.stdout, /^skipping default: /m)
+    assert.include(result.stdout, "would set monthly 30000 and daily 200 USD on 4 workspaces")
+    assert.match(result.stdout, /^would set +engineering +daily 400 -> 200, monthly 10000 -> 30000$/m)
+    assert.match(
+      result.stdout,
+      /^would fail +data-science +BudgetRuleError: .*monthly \(30000\) must be less than lifetime/m
+    )
+    assert.include(result.stdout, "Budgets: 3 would be set, 0 unchanged, 1 would fail.")
+    assert.include(result.stderr, "error: 1 of 4 workspaces would fail")
+  })
+
+  // One emulator in this process stands for the live organization: its request log shows what each run sent.
+  it.scopedLive("--live is a dry run without --yes: every example only reads; with --yes the writes arrive", () =>
+    Effect.gen(function* () {
+      const emulator = yield* Emulator.make({ seed: Emulator.builtinSeed() })
+      const env = {
+        OPENROUTER_API_KEY: Redacted.value(emulator.managementKey),
+        OPENROUTER_BASE_URL: emulator.baseUrl
+      }
+      const [migrate, budgets, exportPlan, split] = yield* Effect.promise(() =>
+        Promise.all([
+          run("migrate-team", ["--live"], env),
+          run("budgets-rollout", ["--live", "--include-default"], env),
+          run("export-plan-apply", ["--live"], env),
+          // --dry-run wins over --yes
+          run("split-workspace", ["--live", "--dry-run", "--yes"], env)
+        ])
+      )
+      yield* Effect.promise(() => removeExportDir(exportPlan))
+      const unconfirmed = "Re-run with --yes to apply."
+      for (const result of [migrate, budgets, exportPlan, split]) {
+        assertSucceeded(result)
+        assert.include(result.stdout, `target: the live organization at ${emulator.baseUrl}`)
+      }
+      for (const result of [migrate, budgets, exportPlan]) {
+        assert.include(result.stdout, "dry run (--live without --yes): reading only, no write will be sent")
+        assert.match(result.stdout, new RegExp(`\\(--live writes only with --yes\\)\\. ${unconfirmed}\\n$`))
+      }
+      assert.include(migrate.stdout, "would move 12 of 12 users from sandbox to engineering:")
+      assert.match(budgets.stdout, /^would set +default +monthly \(none\) -> 5000, daily \(none\) -> 200$/m)
+      assert.include(budgets.stdout, "Budgets: 5 would be set, 0 unchanged, 0 would fail.")
+      assert.include(exportPlan.stdout, "Plan: 8 to add, 1 to change, 3 to destroy.")
+      assert.include(exportPlan.stdout, "Dry run: the plan was not applied, nothing was sent")
+      assert.notInclude(exportPlan.stdout, "applied:")
+      assert.include(split.stdout, "dry run (--dry-run): reading only, no write will be sent")
+      assert.include(
+        split.stdout,
+        "would create workspace engineering-platform (Engineering Platform) with the settings of engineering"
+      )
+      assert.include(split.stdout, "budgets: lifetime 50000, monthly 10000, weekly 2500, daily 400")
+      assert.include(split.stdout, "would move 14 of 14 users from engineering to engineering-platform:")
+      assert.match(split.stdout, /Run without --dry-run and with --yes to apply\.\n$/)
+
+      const reads = yield* emulator.requests
+      assert.isAbove(reads.length, 0)
+      assert.deepStrictEqual(
+        reads.filter((request) => request.method !== "GET").map(({ method, path }) => `${method} ${path}`),
+        []
+      )
+      assert.deepStrictEqual(yield* emulator.history, [])
+
+      const confirmed = yield* Effect.promise(() => run("migrate-team", ["--live", "--yes"], env))
+      assertSucceeded(confirmed)
+      assert.notInclude(confirmed.stdout, "dry run")
+      assert.include(confirmed.stdout, "moved 10 of 12 users from sandbox to engineering:")
+      const writes = (yield* emulator.requests).filter((request) => request.method !== "GET")
+      assert.includeMembers(
+        writes.map((request) => request.operation),
+        ["bulkAddMembers", "bulkRemoveMembers"]
+      )
+      assert.isAbove((yield* emulator.history).length, 0)
+    })
+  )
 })
