@@ -143,16 +143,16 @@ const program = Effect.gen(function* () {
       .map(([interval, usd]) => `${interval} ${usd}`)
       .join(", ")
     return {
-      workspace: slug,
       "members before": was === undefined ? "-" : (was.members?.length ?? "all"),
       "members after": now?.members?.length ?? "all",
       budgets: budgets === "" ? "-" : budgets
     }
   }
   yield* Console.log("\nSummary")
-  console.table(after.workspaces.map((w) => row(w.slug)))
-  console.table([
-    {
+  // Keyed by name, so the table's first column names the row.
+  console.table(Object.fromEntries(after.workspaces.map((w) => [w.slug, row(w.slug)])))
+  console.table({
+    apply: {
       steps: report?.total ?? 0,
       done: report?.done ?? 0,
       failed: report?.failed.length ?? 0,
@@ -160,7 +160,7 @@ const program = Effect.gen(function* () {
       "HTTP requests": requests.length,
       "429/503 injected and retried": requests.filter((r) => r.fault !== undefined).length
     }
-  ])
+  })
 
   const replan = yield* Workflows.plan(manifest, { prune: true })
   yield* Console.log("\nRe-plan after apply:\n" + Plan.render(replan))

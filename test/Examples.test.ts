@@ -20,7 +20,7 @@ const run = (example: string, args: ReadonlyArray<string> = [], env: NodeJS.Proc
   new Promise<Run>((resolve) => {
     execFile(
       tsx,
-      [`examples/${example}.ts`, ...args],
+      [example.includes("/") ? example : `examples/${example}.ts`, ...args],
       { cwd: root, timeout: 60_000, env: { ...environment, NO_COLOR: "1", ...env } },
       (error, stdout, stderr) => resolve({ code: error === null ? 0 : Number(error.code ?? 1), stdout, stderr })
     )
@@ -209,4 +209,16 @@ describe.concurrent("examples", () => {
       assert.isAbove((yield* emulator.history).length, 0)
     })
   )
+})
+
+describe("npm start", () => {
+  it("runs the demo migration end to end and converges", async () => {
+    const result = await run("bin/demo.ts")
+    assertSucceeded(result)
+    assert.match(result.stdout, /^Emulator at http:\/\/127\.0\.0\.1:\d+\/api\/v1/m)
+    assert.match(result.stdout, /^Plan: \d+ to add, \d+ to change, \d+ to destroy\.$/m)
+    assert.match(result.stdout, /^\[ ?1\/\d+\] /m, "one progress line per step when not on a terminal")
+    assert.include(result.stdout, "Summary")
+    assert.include(result.stdout, "No changes. The organization matches the manifest.")
+  })
 })
