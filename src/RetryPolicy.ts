@@ -40,6 +40,7 @@ export interface Options {
 }
 
 const transientStatuses = new Set([408, 429, 500, 502, 503, 504])
+const finalStatuses = new Set([400, 401, 403, 404])
 
 /**
  * Whether an error may pass if the call is sent again: 408, 429, 500, 502, 503, 504, a per-attempt
@@ -76,6 +77,9 @@ export const isFinal = (error: WorkspacesError): boolean => {
     case "NotFoundResponseError":
     case "InvalidRequestError":
       return true
+    case "OpenRouterDefaultError":
+      // A status the operation does not document is still final.
+      return finalStatuses.has(error.status)
     default:
       return false
   }

@@ -327,6 +327,37 @@ describe("the default workspace", () => {
   })
 })
 
+describe("a plan made by hand", () => {
+  organization({
+    workspaces: [{ slug: "legacy", name: "Legacy", members: users(0, 3), budgets: { monthly: 50 } }]
+  })((it) => {
+    it.effect("steps that change a workspace the plan deletes are reported as skipped, not lost", () =>
+      Effect.gen(function* () {
+        const handMade: Plan.Plan = {
+          prune: true,
+          changes: [
+            Plan.Change.DeleteWorkspace({ workspace: "legacy", name: "Legacy" }),
+            Plan.Change.SetBudget({ workspace: "legacy", interval: "daily", limitUsd: 5, previous: null }),
+            Plan.Change.AddMembers({ workspace: "legacy", userIds: ["u0010"] })
+          ]
+        }
+        yield* clearLog
+        const report = finished(yield* runApply(handMade))
+        assert.deepStrictEqual(
+          report.skipped.map((_) => [_.index, _.reason]),
+          [
+            [1, "the plan deletes workspace legacy"],
+            [2, "the plan deletes workspace legacy"]
+          ]
+        )
+        assert.deepStrictEqual([report.total, report.done, report.failed], [3, 1, []])
+        assert.deepStrictEqual(yield* requestCounts, { delete: 1 })
+        assert.isUndefined(yield* membersOf("legacy"))
+      })
+    )
+  })
+})
+
 describe("interrupting and resuming", () => {
   const big: Manifest.Manifest = {
     workspaces: [

@@ -94,6 +94,8 @@ describe("RetryPolicy", () => {
       [true, true, true, true, false, false, false]
     )
     assert.isTrue(RetryPolicy.isFinal(invalid))
+    const undocumented = new WorkspacesError.OpenRouterDefaultError({ ...fields, status: 403 })
+    assert.isTrue(RetryPolicy.isFinal(undocumented), "a 403 the operation does not document, too")
     assert.isFalse(RetryPolicy.isFinal(reset))
   })
 

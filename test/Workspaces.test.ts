@@ -426,6 +426,55 @@ describe("Workspaces", () => {
         )
       )
 
+      it.effect("inside uninterruptibleAttempts, the per-attempt timeout still cuts a hung attempt", () =>
+        live(
+          Effect.gen(function* () {
+            yield* resetLog
+            const answered = yield* Ref.make(0)
+            const ws = yield* clientWith(() => ({
+              retry: false,
+              transformClient: HttpClient.tap(() => Ref.update(answered, (n) => n + 1))
+            }))
+            yield* setFaults([{ kind: "latency", ms: 1500, operations: ["get"], times: 1 }])
+            const error = yield* Effect.flip(
+              Workspaces.uninterruptibleAttempts(ws.get({ id: "fixture" }, { timeout: "100 millis" }))
+            )
+            assert.strictEqual(error._tag, "RequestTimeoutError")
+            assert.strictEqual(yield* Ref.get(answered), 0, "the attempt was cut, not waited for")
+            yield* resetLog
+          })
+        )
+      )
+
+      it.effect("delete and a slug-changing update whose response was lost report what took effect", () =>
+        live(
+          Effect.gen(function* () {
+            const ws = yield* Workspaces.Workspaces
+            yield* ws.create({ name: "Renamed", slug: "to-rename" })
+            yield* ws.create({ name: "Doomed", slug: "to-delete" })
+            yield* resetLog
+            yield* setFaults([
+              { kind: "lostResponse", operations: ["update"], times: 1 },
+              { kind: "lostResponse", operations: ["delete"], times: 1 }
+            ])
+            const renamed = yield* ws.update({ id: "to-rename", slug: "renamed" })
+            assert.strictEqual(renamed.slug, "renamed")
+            assert.isUndefined(yield* ws.delete({ id: "to-delete" }))
+            assert.deepStrictEqual(
+              (yield* requestsOf("update")).map((r) => r.status),
+              [0, 404],
+              "the resend found the old slug gone"
+            )
+            assert.deepStrictEqual(
+              (yield* requestsOf("delete")).map((r) => r.status),
+              [0, 404]
+            )
+            assert.strictEqual((yield* Effect.flip(ws.get({ id: "to-delete" })))._tag, "NotFoundResponseError")
+            yield* resetLog
+          })
+        )
+      )
+
       it.effect("gives up after the retry limit with the last error", () =>
         live(
           Effect.gen(function* () {

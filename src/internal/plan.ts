@@ -320,9 +320,10 @@ const execute = (
           )
         )
     }
-    const skipOne = (index: number, reason: string) => {
+    /** Reports a step as skipped; the users of a skipped addition are held back elsewhere unless `hold` is false. */
+    const skipOne = (index: number, reason: string, hold = true) => {
       const step = changes[index]!
-      holdBack(step, userIdsOf(step))
+      if (hold) holdBack(step, userIdsOf(step))
       skipped.push({ step, index, reason })
       return emit(ApplyEvent.StepSkipped({ step, index, total, reason }))
     }
@@ -386,7 +387,16 @@ const execute = (
       groups,
       (group) =>
         group.deletes
-          ? Effect.succeed(true)
+          ? // A plan made by hand may also change a workspace it deletes: those steps are skipped.
+            Effect.as(
+              Effect.forEach(
+                [...group.budgets, ...group.adds, ...group.removes],
+                // Additions to the workspace being deleted would not have kept anyone anywhere.
+                (index) => skipOne(index, `the plan deletes workspace ${changes[index]!.workspace}`, false),
+                { discard: true }
+              ),
+              true
+            )
           : Effect.tap(inOrder(group.head, [...group.budgets, ...group.adds, ...group.removes]), (ok) =>
               ok
                 ? Effect.all([inOrder(group.budgets), concurrently(group.adds)], { concurrency: 2, discard: true })

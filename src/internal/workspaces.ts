@@ -126,17 +126,38 @@ export const make = (options: Workspaces.Options) =>
           Effect.flatMap(Clock.currentTimeMillis, (now) => {
             const left = Duration.millis(Math.max(1, deadline - now))
             const once = attempt(endpoint, transport, input, Duration.min(timeout, left))
-            return guarded ? Effect.uninterruptible(once) : once
+            // The attempt runs on its own fiber, interruptible by its own timeout, while the caller
+            // cannot be interrupted until it has finished.
+            return guarded ? Effect.uninterruptible(Effect.disconnect(Effect.interruptible(once))) : once
           })
         const remaining = Effect.map(Clock.currentTimeMillis, (now) => Duration.millis(Math.max(1, deadline - now)))
         return { policy, send, remaining }
       })
 
-    const operation = <E extends Endpoint.Any>(endpoint: E) =>
+    /**
+     * An operation. `whenGone` answers a 404 met after an unclear attempt (5xx, reset, timeout): the
+     * earlier attempt may have taken effect, deleting the workspace or changing the slug it was named by.
+     */
+    const operation = <E extends Endpoint.Any>(
+      endpoint: E,
+      whenGone?: (
+        input: Endpoint.Input<E>,
+        notFound: WorkspacesError.NotFoundResponseError
+      ) => Effect.Effect<Endpoint.Result<E>, Endpoint.Error<E>>
+    ) =>
       Effect.fn(`Workspaces.${endpoint.name}`)(function* (input: Endpoint.Input<E>, call?: Workspaces.CallOptions) {
         yield* Effect.annotateCurrentSpan("workspaces.operation", endpoint.name)
         const { policy, send } = yield* callOf(call)
-        return yield* Effect.retry(send(endpoint, input), policy)
+        if (whenGone === undefined) return yield* Effect.retry(send(endpoint, input), policy)
+        let unclear = false
+        const once = send(endpoint, input).pipe(
+          Effect.catchAll((error: WorkspacesError.WorkspacesError) => {
+            if (error._tag === "NotFoundResponseError" && unclear) return whenGone(input, error)
+            unclear = unclear || (RetryPolicy.isTransient(error) && !RetryPolicy.isUnapplied(error))
+            return Effect.fail(error)
+          })
+        )
+        return yield* Effect.retry(once, policy)
       }) as (
         input: Endpoint.Input<E>,
         call?: Workspaces.CallOptions
@@ -193,9 +214,13 @@ export const make = (options: Workspaces.Options) =>
     const service: Workspaces.Service = {
       list: (input = {}, call) => list(input, call),
       create,
-      delete: operation(WorkspacesApi.del),
+      delete: operation(WorkspacesApi.del, () => Effect.void),
       get,
-      update: operation(WorkspacesApi.update),
+      update: operation(WorkspacesApi.update, (input, notFound) =>
+        input.slug === undefined
+          ? Effect.fail(notFound)
+          : get({ id: input.slug }).pipe(Effect.catchTag("NotFoundResponseError", () => Effect.fail(notFound)))
+      ),
       listBudgets: operation(WorkspacesApi.listBudgets),
       getBudget: operation(WorkspacesApi.getBudget),
       deleteBudget: operation(WorkspacesApi.deleteBudget),
