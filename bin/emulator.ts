@@ -2,6 +2,7 @@
  * Runs the Workspaces emulator until interrupted:
  *
  *   npm run emulator -- --port 8787 [--seed seed.yaml] [--state state.json] [--fault-seed 7] [--faults faults.json]
+ *                       [--users 1000 --workspaces 50] [--log-limit 100000]
  *
  * It prints the base URL and the local, fake management keys it accepts.
  */
@@ -45,56 +46,70 @@ const workspaces = Options.integer("workspaces").pipe(
   Options.withDescription("size of the built-in seed: number of workspaces")
 )
 
+const logLimit = Options.integer("log-limit").pipe(
+  Options.filterMap((n) => (n >= 0 ? Option.some(n) : Option.none()), "--log-limit must be a non-negative integer"),
+  Options.withDefault(Emulator.defaultLogLimit),
+  Options.withDescription(
+    "how many entries the request log and the history each keep (/__emulator/requests, /__emulator/history); " +
+      "the oldest are dropped"
+  )
+)
+
 const readFaults = (file: string) =>
   Effect.try(() => Yaml.parse(Fs.readFileSync(file, "utf8")) as unknown).pipe(
     Effect.flatMap(Schema.decodeUnknown(Schema.Array(Emulator.FaultRule))),
     Effect.mapError((error) => new Error(`${file}: ${error.message}`))
   )
 
-const command = Command.make("emulator", { port, host, seed, state, faultSeed, faults, users, workspaces }, (options) =>
-  Effect.gen(function* () {
-    const rules = Option.isSome(options.faults) ? yield* readFaults(options.faults.value) : []
-    const builtin =
-      Option.isNone(options.seed) && (Option.isSome(options.users) || Option.isSome(options.workspaces))
-        ? Emulator.builtinSeed({
-            users: Option.getOrUndefined(options.users),
-            workspaces: Option.getOrUndefined(options.workspaces)
-          })
-        : undefined
-    const emulator = yield* Emulator.make({
-      port: options.port,
-      host: options.host,
-      seed: builtin,
-      seedFile: Option.getOrUndefined(options.seed),
-      stateFile: Option.getOrUndefined(options.state),
-      faults: rules,
-      faultSeed: Option.getOrUndefined(options.faultSeed)
-    })
-    // local fake keys: printing them is the point
-    const key = Redacted.value(emulator.managementKey)
-    const rows: ReadonlyArray<readonly [string, string]> = [
-      ["base URL", emulator.baseUrl],
-      ["management key (admin)", key],
-      ["management key (member)", Redacted.value(emulator.keys.memberManagementKey)],
-      ["API key (not management)", Redacted.value(emulator.keys.inferenceKey)],
-      ["state file", Option.getOrElse(options.state, () => "none (in memory)")],
-      [
-        "admin routes",
-        `${emulator.origin}/__emulator/{requests,history,faults,state}` +
-          (Emulator.isLoopbackHost(options.host) ? "" : " (Bearer admin key required)")
+const command = Command.make(
+  "emulator",
+  { port, host, seed, state, faultSeed, faults, users, workspaces, logLimit },
+  (options) =>
+    Effect.gen(function* () {
+      const rules = Option.isSome(options.faults) ? yield* readFaults(options.faults.value) : []
+      const builtin =
+        Option.isNone(options.seed) && (Option.isSome(options.users) || Option.isSome(options.workspaces))
+          ? Emulator.builtinSeed({
+              users: Option.getOrUndefined(options.users),
+              workspaces: Option.getOrUndefined(options.workspaces)
+            })
+          : undefined
+      const emulator = yield* Emulator.make({
+        port: options.port,
+        host: options.host,
+        seed: builtin,
+        seedFile: Option.getOrUndefined(options.seed),
+        stateFile: Option.getOrUndefined(options.state),
+        faults: rules,
+        faultSeed: Option.getOrUndefined(options.faultSeed),
+        logLimit: options.logLimit
+      })
+      // local fake keys: printing them is the point
+      const key = Redacted.value(emulator.managementKey)
+      const rows: ReadonlyArray<readonly [string, string]> = [
+        ["base URL", emulator.baseUrl],
+        ["management key (admin)", key],
+        ["management key (member)", Redacted.value(emulator.keys.memberManagementKey)],
+        ["API key (not management)", Redacted.value(emulator.keys.inferenceKey)],
+        ["state file", Option.getOrElse(options.state, () => "none (in memory)")],
+        [
+          "admin routes",
+          `${emulator.origin}/__emulator/{requests,history,faults,state}` +
+            (Emulator.isLoopbackHost(options.host) ? "" : " (Bearer admin key required)")
+        ],
+        ["log limit", `the last ${options.logLimit} requests and changes (--log-limit)`]
       ]
-    ]
-    yield* Console.log(
-      [
-        "OpenRouter Workspaces emulator listening",
-        "",
-        ...rows.map(([label, value]) => `  ${label.padEnd(26)}${value}`),
-        "",
-        `  curl -H "Authorization: Bearer ${key}" ${emulator.baseUrl}/workspaces`
-      ].join("\n")
-    )
-    return yield* Effect.never
-  }).pipe(Effect.scoped)
+      yield* Console.log(
+        [
+          "OpenRouter Workspaces emulator listening",
+          "",
+          ...rows.map(([label, value]) => `  ${label.padEnd(26)}${value}`),
+          "",
+          `  curl -H "Authorization: Bearer ${key}" ${emulator.baseUrl}/workspaces`
+        ].join("\n")
+      )
+      return yield* Effect.never
+    }).pipe(Effect.scoped)
 )
 
 const cli = Command.run(command, { name: "openrouter-workspaces-emulator", version: "0.1.0" })

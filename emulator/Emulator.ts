@@ -18,6 +18,7 @@ import type * as Scope from "effect/Scope"
 import * as Fs from "node:fs"
 import { createServer } from "node:http"
 import * as Yaml from "yaml"
+import { isLimit } from "./internal/bounded.js"
 import * as Faults from "./internal/faults.js"
 import * as Organization from "./internal/organization.js"
 import type { LoggedRequest } from "./internal/requestLog.js"
@@ -196,13 +197,14 @@ export type StateSnapshot = Organization.StateSnapshot
 export const StateSnapshot: Schema.Schema<StateSnapshot> = Organization.StateSnapshot
 
 /**
- * The emulator could not start: the port is taken, or a seed or state file is unreadable or invalid.
+ * The emulator could not start: the port is taken, a seed or state file is unreadable or invalid, or
+ * an option is out of range (`Options`).
  *
  * @since 0.1.0
  * @category errors
  */
 export class EmulatorError extends Schema.TaggedError<EmulatorError>()("EmulatorError", {
-  reason: Schema.Literal("Serve", "Seed", "State"),
+  reason: Schema.Literal("Serve", "Seed", "State", "Options"),
   detail: Schema.String
 }) {
   override get message() {
@@ -230,13 +232,13 @@ export interface Service {
     /** An active API key that is not a management key. */
     readonly inferenceKey: Redacted.Redacted<string>
   }
-  /** The requests received so far, in order of arrival. */
+  /** The requests received so far (the last `logLimit`), in order of arrival. */
   readonly requests: Effect.Effect<ReadonlyArray<LoggedRequest>>
   readonly clearRequests: Effect.Effect<void>
   /** Replaces the fault rules and restarts the generator (from `options.seed` when given). */
   readonly setFaults: (rules: ReadonlyArray<FaultRule>, options?: { readonly seed?: number }) => Effect.Effect<void>
   readonly faults: Effect.Effect<ReadonlyArray<FaultRuleStatus>>
-  /** Every change made through the API since the start. */
+  /** Every change made through the API since the start (the last `logLimit`), oldest first. */
   readonly history: Effect.Effect<ReadonlyArray<HistoryEvent>>
   readonly snapshot: Effect.Effect<StateSnapshot>
   /** A test hook: change the state directly (add an active API key, mark a user SCIM-managed, ...). */
@@ -273,7 +275,21 @@ export interface EmulatorOptions {
    * only when `host` is not a loopback address (`127.0.0.0/8`, `::1`, `localhost`), e.g. `0.0.0.0`.
    */
   readonly adminAuth?: boolean | undefined
+  /**
+   * How many entries the request log and the history each keep: when one is full, its oldest entry
+   * is dropped for every new one (`seq` numbers keep increasing). 100,000 by default, so that an
+   * emulator left running for days keeps a bounded memory; `Infinity` keeps everything.
+   */
+  readonly logLimit?: number | undefined
 }
+
+/**
+ * How many entries the request log and the history each keep by default.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const defaultLogLimit = 100_000
 
 /**
  * Whether a host to listen on is a loopback address, reachable only from this machine.
@@ -319,11 +335,18 @@ const initialState = (options: EmulatorOptions): Effect.Effect<Organization.Stat
  */
 export const make = (options: EmulatorOptions = {}): Effect.Effect<Service, EmulatorError, Scope.Scope> =>
   Effect.gen(function* () {
+    const logLimit = options.logLimit ?? defaultLogLimit
+    if (!isLimit(logLimit)) {
+      return yield* new EmulatorError({
+        reason: "Options",
+        detail: `logLimit must be a non-negative integer or Infinity, got ${logLimit}`
+      })
+    }
     const state = yield* initialState(options)
     const accessKeys = SeedInternal.ensureAccessKeys(state)
-    const organization = new Organization.Organization(state)
+    const organization = new Organization.Organization(state, logLimit)
     const faults = new Faults.FaultInjector(options.faults ?? [], options.faultSeed ?? 1)
-    const log = new RequestLog()
+    const log = new RequestLog(logLimit)
 
     if (options.stateFile !== undefined) {
       yield* Effect.mapError(
@@ -359,7 +382,7 @@ export const make = (options: EmulatorOptions = {}): Effect.Effect<Service, Emul
       clearRequests: Effect.sync(() => log.clear()),
       setFaults: (rules, faultOptions) => Effect.sync(() => faults.set(rules, faultOptions?.seed)),
       faults: Effect.sync(() => faults.current),
-      history: Effect.sync(() => organization.history.slice()),
+      history: Effect.sync(() => organization.history),
       snapshot: Effect.sync(() => organization.snapshot()),
       mutate: (f) =>
         Effect.sync(() => {

@@ -12,7 +12,9 @@
  *                                                                    # ... that sets them
  *
  * The default workspace is skipped unless `--include-default` is given: every member of the
- * organization belongs to it, so its budgets bear on the organization's existing setup.
+ * organization belongs to it, so its budgets bear on the organization's existing setup. It is the
+ * workspace with slug `default` unless `--default-workspace <slug>` (or OPENROUTER_DEFAULT_WORKSPACE)
+ * names another: on a real organization, give the slug of the workspace named Default.
  *
  * A dry run (`--dry-run`, or `--live` without `--yes`) prints, per workspace, the budget calls
  * `setBudgets` would send: it plans a manifest that states only those budgets (`Workflows.plan`

@@ -14,9 +14,13 @@
  * A dry run (`--dry-run`, or `--live` without `--yes`) exports, writes both manifest files and prints
  * the plan, then stops: nothing is applied, no write is sent to the API.
  *
- * The plan prunes (members missing from the manifest are removed), so with --live a member added
- * between the export and the plan would be removed too: read the plan of a dry run first. A step that
- * fails makes the run exit with 1.
+ * The new workspace never replaces one the organization has: when `research` is taken (the export
+ * lists it, or it is the default workspace) the example picks the first free slug of `research-2`,
+ * `research-3`, ... and says so, and leaves the existing one as it was exported.
+ *
+ * The plan prunes (workspaces and members missing from the manifest are removed), so with --live a
+ * member added between the export and the plan would be removed too: read the plan of a dry run
+ * first. A step that fails makes the run exit with 1.
  */
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
@@ -50,29 +54,45 @@ const describeEvent = Plan.ApplyEvent.$match({
     `${report.rejected.length} users refused`
 })
 
-/** The edits this example makes, and a line for each. */
-const edit = (manifest: Manifest.Manifest) => {
+/**
+ * The first of `research`, `research-2`, `research-3`, ... that is not `taken`, with its name.
+ */
+const freeSlug = (taken: ReadonlySet<string>) => {
+  for (let n = 1; ; n++) {
+    const slug = n === 1 ? "research" : `research-${n}`
+    if (!taken.has(slug)) return { slug, name: n === 1 ? "Research" : `Research ${n}` }
+  }
+}
+
+/**
+ * The edits this example makes, and a line for each. The new workspace gets a slug the organization
+ * does not have (`defaultSlug`, the default workspace's, is taken too): an existing workspace is
+ * never dropped from the manifest, so the pruning plan never deletes or rebuilds one.
+ */
+const edit = (manifest: Manifest.Manifest, defaultSlug: string) => {
   const notes: Array<string> = []
   const membersOf = (slug: string) => manifest.workspaces.find((entry) => entry.slug === slug)?.members ?? []
-  const workspaces = manifest.workspaces
-    .filter((entry) => entry.slug !== "research")
-    .map((entry): Manifest.WorkspaceEntry => {
-      if (entry.slug !== "sandbox") return entry
-      const daily = entry.budgets?.daily
-      const members = entry.members ?? []
-      if (typeof daily === "number") notes.push(`~ sandbox: daily budget ${daily} -> ${daily / 2}`)
-      if (members.length > 0) notes.push(`- sandbox: members ${members.slice(0, 3).join(", ")}`)
-      return {
-        ...entry,
-        ...(typeof daily === "number" ? { budgets: { ...entry.budgets, daily: daily / 2 } } : {}),
-        ...(entry.members === undefined ? {} : { members: members.slice(3) })
-      }
-    })
+  const workspaces = manifest.workspaces.map((entry): Manifest.WorkspaceEntry => {
+    if (entry.slug !== "sandbox") return entry
+    const daily = entry.budgets?.daily
+    const members = entry.members ?? []
+    if (typeof daily === "number") notes.push(`~ sandbox: daily budget ${daily} -> ${daily / 2}`)
+    if (members.length > 0) notes.push(`- sandbox: members ${members.slice(0, 3).join(", ")}`)
+    return {
+      ...entry,
+      ...(typeof daily === "number" ? { budgets: { ...entry.budgets, daily: daily / 2 } } : {}),
+      ...(entry.members === undefined ? {} : { members: members.slice(3) })
+    }
+  })
+  const { name, slug } = freeSlug(new Set([defaultSlug, ...manifest.workspaces.map((entry) => entry.slug)]))
   const researchMembers = membersOf("data-science").slice(0, 5)
-  notes.push(`+ research: monthly 800, daily 40, members ${researchMembers.join(", ") || "(none)"}`)
+  if (slug !== "research") {
+    notes.push(`  (the organization already has a workspace research, left as it is: the new one is ${slug})`)
+  }
+  notes.push(`+ ${slug}: monthly 800, daily 40, members ${researchMembers.join(", ") || "(none)"}`)
   const research: Manifest.WorkspaceEntry = {
-    slug: "research",
-    name: "Research",
+    slug,
+    name,
     description: "Models under evaluation",
     budgets: { monthly: 800, daily: 40 },
     members: researchMembers
@@ -105,7 +125,7 @@ const command = Command.make(
       yield* fs.writeFileString(exportFile, Manifest.stringify(exported, exportFile))
       yield* Console.log(`exported ${exported.workspaces.length} workspaces to ${exportFile}`)
 
-      const changed = edit(exported)
+      const changed = edit(exported, (yield* Workflows.DefaultWorkspace).slug)
       yield* fs.writeFileString(changedFile, Manifest.stringify(changed.manifest, changedFile))
       yield* Console.log(
         `wrote the changed manifest to ${changedFile}:\n${changed.notes.map((_) => `  ${_}`).join("\n")}\n`

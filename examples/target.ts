@@ -1,6 +1,7 @@
 /**
- * What every example shares: the `--live`, `--dry-run` and `--yes` flags, the `Workspaces` layer of
- * a run, `runCli`, and the reports of a move and of its preview.
+ * What every example shares: the `--live`, `--dry-run`, `--yes` and `--default-workspace` flags, the
+ * layer of a run (`Workspaces` and `Workflows.DefaultWorkspace`), `runCli`, and the reports of a
+ * move and of its preview.
  *
  * Without `--live` an example runs against a fresh emulator seeded with `Emulator.builtinSeed()`
  * (on 127.0.0.1, a free port, stopped when the example ends); OPENROUTER_API_KEY is then ignored.
@@ -13,6 +14,11 @@
  * - against the emulator, a run writes unless given `--dry-run` (it is a fresh copy, dropped at the end).
  * In a dry run the `Workspaces` service refuses every write operation (the run dies), so an example
  * that forgot to check cannot send one.
+ *
+ * `--default-workspace <slug>` (or OPENROUTER_DEFAULT_WORKSPACE; `default` otherwise) names the
+ * organization's default workspace, the one every member belongs to: the workflows refuse to move
+ * members in or out of it and budgets-rollout skips it. On OpenRouter it is the workspace named
+ * Default; give its slug when it is not `default`.
  *
  * Not an example itself: the others import it.
  */
@@ -45,11 +51,25 @@ export const yes = Options.boolean("yes").pipe(
   Options.withDescription("with --live, send the writes; without it a --live run is a dry run")
 )
 
+export const defaultWorkspace = Options.text("default-workspace").pipe(
+  Options.withFallbackConfig(Config.string("OPENROUTER_DEFAULT_WORKSPACE").pipe(Config.withDefault("default"))),
+  Options.filterMap(
+    (slug) => (slug.trim() === "" ? Option.none() : Option.some(slug.trim())),
+    "--default-workspace (or OPENROUTER_DEFAULT_WORKSPACE) must not be empty"
+  ),
+  Options.withDescription(
+    "the slug of the organization's default workspace, the one every member belongs to (on OpenRouter, the " +
+      "workspace named Default): members are never moved in or out of it and budgets-rollout skips it; " +
+      "OPENROUTER_DEFAULT_WORKSPACE when not given, else default"
+  )
+)
+
 /**
- * The options every example takes: where it runs (`--live`) and whether it writes (`--dry-run`,
- * `--yes`). Spread them into the example's options.
+ * The options every example takes: where it runs (`--live`), whether it writes (`--dry-run`,
+ * `--yes`) and which workspace is the default one (`--default-workspace`). Spread them into the
+ * example's options.
  */
-export const targetOptions = { live, dryRun, yes }
+export const targetOptions = { live, dryRun, yes, defaultWorkspace }
 
 /**
  * The target flags of a run.
@@ -58,6 +78,8 @@ export interface Target {
   readonly live: boolean
   readonly dryRun: boolean
   readonly yes: boolean
+  /** The slug of the organization's default workspace. */
+  readonly defaultWorkspace: string
 }
 
 /**
@@ -77,21 +99,24 @@ export const endDryRun = (target: Target, what = "nothing was sent") =>
       : `\nDry run: ${what} (--live writes only with --yes). Re-run with --yes to apply.`
   )
 
-const liveTarget = Layer.unwrapEffect(
-  Effect.gen(function* () {
-    const { apiKey, baseUrl } = yield* Config.all({
-      apiKey: Config.option(Config.redacted("OPENROUTER_API_KEY")),
-      baseUrl: Config.string("OPENROUTER_BASE_URL").pipe(Config.withDefault("https://openrouter.ai/api/v1"))
-    })
-    if (Option.isNone(apiKey) || Redacted.value(apiKey.value).trim() === "") {
-      return yield* new ExampleError({
-        message: "--live needs a management key in OPENROUTER_API_KEY (and OPENROUTER_BASE_URL for another API host)"
+const liveTarget = (defaultWorkspace: string) =>
+  Layer.unwrapEffect(
+    Effect.gen(function* () {
+      const { apiKey, baseUrl } = yield* Config.all({
+        apiKey: Config.option(Config.redacted("OPENROUTER_API_KEY")),
+        baseUrl: Config.string("OPENROUTER_BASE_URL").pipe(Config.withDefault("https://openrouter.ai/api/v1"))
       })
-    }
-    yield* Console.log(`target: the live organization at ${baseUrl}`)
-    return Workspaces.layerConfig()
-  })
-)
+      if (Option.isNone(apiKey) || Redacted.value(apiKey.value).trim() === "") {
+        return yield* new ExampleError({
+          message: "--live needs a management key in OPENROUTER_API_KEY (and OPENROUTER_BASE_URL for another API host)"
+        })
+      }
+      yield* Console.log(
+        `target: the live organization at ${baseUrl} (default workspace: ${defaultWorkspace}; --default-workspace to change)`
+      )
+      return Workspaces.layerConfig()
+    })
+  )
 
 const emulatorTarget = Layer.unwrapScoped(
   Effect.gen(function* () {
@@ -129,11 +154,14 @@ const readOnly = (service: Workspaces.Service): Workspaces.Service => ({
 
 /**
  * The `Workspaces` service of a run: the live organization with `--live`, a fresh emulator otherwise;
- * read-only (and announced as a dry run) when the run does not write, see `writes`.
+ * read-only (and announced as a dry run) when the run does not write, see `writes`. With it, the
+ * `Workflows.DefaultWorkspace` of `--default-workspace`.
  */
-export const workspacesLayer = (target: Target): Layer.Layer<Workspaces.Workspaces, TargetError> => {
+export const workspacesLayer = (
+  target: Target
+): Layer.Layer<Workspaces.Workspaces | Workflows.DefaultWorkspace, TargetError> => {
   const service: Layer.Layer<Workspaces.Workspaces, TargetError, HttpClient.HttpClient> = target.live
-    ? liveTarget
+    ? liveTarget(target.defaultWorkspace)
     : emulatorTarget
   const guarded = writes(target)
     ? service
@@ -148,7 +176,10 @@ export const workspacesLayer = (target: Target): Layer.Layer<Workspaces.Workspac
           Effect.map(Workspaces.Workspaces, readOnly)
         )
       ).pipe(Layer.provide(service))
-  return Layer.provide(guarded, FetchHttpClient.layer)
+  return Layer.merge(
+    Layer.provide(guarded, FetchHttpClient.layer),
+    Layer.succeed(Workflows.DefaultWorkspace, { slug: target.defaultWorkspace })
+  )
 }
 
 const describeFailure = (error: unknown): string => {

@@ -6,6 +6,7 @@ import * as Path from "node:path"
 import * as Yaml from "yaml"
 import { Emulator } from "../emulator/index.js"
 import { budgetIntervals } from "../src/Model.js"
+import { Bounded } from "../emulator/internal/bounded.js"
 import * as StateFile from "../emulator/internal/stateFile.js"
 import { type Reply, send } from "./support/emulatorContract.js"
 
@@ -806,5 +807,84 @@ describe("Emulator", () => {
         })
       )
     )
+  })
+
+  describe("log limit", () => {
+    it.live("with logLimit 5, the log and the history keep the last 5 entries; seq keeps counting", () =>
+      Effect.scoped(
+        Effect.gen(function* () {
+          const emulator = yield* Emulator.make({ seed, logLimit: 5 })
+          for (let i = 1; i <= 8; i++) {
+            const reply = yield* checked(
+              send(emulator, { method: "PUT", path: "/workspaces/budgeted/budgets/monthly", body: { limit_usd: i } })
+            )
+            assert.strictEqual(reply.status, 200)
+          }
+          const requests = yield* emulator.requests
+          assert.deepStrictEqual(
+            requests.map((_) => _.seq),
+            [4, 5, 6, 7, 8]
+          )
+          assert.deepStrictEqual(
+            requests.map((_) => _.requestId),
+            ["req_4", "req_5", "req_6", "req_7", "req_8"]
+          )
+          const history = yield* emulator.history
+          assert.deepStrictEqual(
+            history.map((_) => [_.seq, _.requestSeq, _.type === "budgetSet" ? _.limitUsd : undefined]),
+            [4, 5, 6, 7, 8].map((n) => [n, n, n])
+          )
+          const overHttp = yield* send(emulator, { method: "GET", path: "/__emulator/history", admin: true })
+          assert.deepStrictEqual(
+            overHttp.body.map((_: { seq: number }) => _.seq),
+            [4, 5, 6, 7, 8]
+          )
+          const logged = yield* send(emulator, { method: "GET", path: "/__emulator/requests", admin: true })
+          assert.deepStrictEqual(
+            logged.body.map((_: { seq: number }) => _.seq),
+            [4, 5, 6, 7, 8]
+          )
+          // after a clear, numbering goes on
+          yield* emulator.clearRequests
+          yield* checked(send(emulator, { method: "GET", path: "/workspaces" }))
+          assert.deepStrictEqual(
+            (yield* emulator.requests).map((_) => _.seq),
+            [9]
+          )
+        })
+      )
+    )
+
+    it.live("an invalid logLimit fails to start", () =>
+      Effect.scoped(
+        Effect.gen(function* () {
+          for (const logLimit of [-1, 1.5, Number.NaN]) {
+            const exit = yield* Effect.exit(Emulator.make({ seed, logLimit }))
+            assert.isTrue(Exit.isFailure(exit), String(logLimit))
+            assert.match(String(exit), /logLimit must be a non-negative integer/)
+          }
+        })
+      )
+    )
+
+    it("keeps exactly the last `limit` items across compactions", () => {
+      for (const limit of [0, 1, 5, 1500]) {
+        const buffer = new Bounded<number>(limit)
+        for (let i = 1; i <= 5000; i++) {
+          buffer.push(i)
+          if (i % 997 === 0 || i === 5000) {
+            const kept = Math.min(limit, i)
+            assert.strictEqual(buffer.length, kept)
+            assert.deepStrictEqual(
+              buffer.toArray(),
+              Array.from({ length: kept }, (_, k) => i - kept + 1 + k)
+            )
+          }
+        }
+      }
+      const unbounded = new Bounded<number>(Infinity)
+      for (let i = 0; i < 3000; i++) unbounded.push(i)
+      assert.strictEqual(unbounded.length, 3000)
+    })
   })
 })

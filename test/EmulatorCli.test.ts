@@ -69,4 +69,34 @@ describe("npm run emulator", () => {
       Fs.rmSync(dir, { recursive: true, force: true })
     }
   })
+
+  it("--log-limit caps the request log and the history", async () => {
+    const started = await start(["--port", "0", "--log-limit", "2"])
+    try {
+      expect(started.output()).toMatch(/log limit\s+the last 2 requests and changes/)
+      const headers = { authorization: `Bearer ${started.key}`, "content-type": "application/json" }
+      for (const slug of ["capped-a", "capped-b", "capped-c"]) {
+        const created = await fetch(`${started.baseUrl}/workspaces`, {
+          method: "POST",
+          headers,
+          body: JSON.stringify({ name: slug, slug })
+        })
+        expect(created.status).toBe(201)
+      }
+      const origin = new URL(started.baseUrl).origin
+      const requests = await (await fetch(`${origin}/__emulator/requests`)).json()
+      expect(requests.map((_: { seq: number }) => _.seq)).toEqual([2, 3])
+      const history = await (await fetch(`${origin}/__emulator/history`)).json()
+      expect(history.map((_: { seq: number; workspace: { slug: string } }) => [_.seq, _.workspace.slug])).toEqual([
+        [2, "capped-b"],
+        [3, "capped-c"]
+      ])
+    } finally {
+      await stop(started.child)
+    }
+  })
+
+  it("--log-limit must be a non-negative integer", async () => {
+    await expect(start(["--port", "0", "--log-limit", "-1"])).rejects.toThrow(/non-negative integer/)
+  })
 })

@@ -8,7 +8,12 @@ import { Emulator } from "../emulator/index.js"
 
 const root = Path.resolve(Path.dirname(fileURLToPath(import.meta.url)), "..")
 const tsx = Path.join(root, "node_modules", ".bin", "tsx")
-const { OPENROUTER_API_KEY: _key, OPENROUTER_BASE_URL: _baseUrl, ...environment } = process.env
+const {
+  OPENROUTER_API_KEY: _key,
+  OPENROUTER_BASE_URL: _baseUrl,
+  OPENROUTER_DEFAULT_WORKSPACE: _defaultWorkspace,
+  ...environment
+} = process.env
 
 interface Run {
   readonly code: number
@@ -76,6 +81,25 @@ describe.concurrent("examples", () => {
     assert.include(result.stderr, "error: 1 of 1 workspaces failed")
   })
 
+  it("--default-workspace names the default workspace: budgets-rollout skips it, moves refuse it", async () => {
+    const [budgets, fromEnv, migrate] = await Promise.all([
+      run("budgets-rollout", ["--default-workspace", "sandbox"]),
+      run("budgets-rollout", ["--dry-run"], { OPENROUTER_DEFAULT_WORKSPACE: "sandbox" }),
+      run("migrate-team", ["--default-workspace", "sandbox"])
+    ])
+    assertSucceeded(budgets)
+    assert.match(budgets.stdout, /^skipping sandbox: .*--include-default sets them too$/m)
+    assert.notMatch(budgets.stdout, /^set +sandbox/m)
+    assert.match(budgets.stdout, /^set +default +monthly \(none\) -> 5000, daily \(none\) -> 200$/m)
+    assert.include(budgets.stdout, "Budgets: 4 set, 0 unchanged, 0 failed.")
+    assertSucceeded(fromEnv)
+    assert.match(fromEnv.stdout, /^skipping sandbox: /m)
+    assert.notMatch(fromEnv.stdout, /^would set +sandbox/m)
+    assert.strictEqual(migrate.code, 1, migrate.stdout)
+    assert.include(migrate.stderr, "DefaultWorkspaceError")
+    assert.notMatch(migrate.stdout, /^moved /m)
+  })
+
   it("export-plan-apply plans, applies, and then plans nothing", async () => {
     const result = await run("export-plan-apply")
     // the default --out is a new temporary directory, left for the operator to read
@@ -92,6 +116,47 @@ describe.concurrent("examples", () => {
     assert.include(result.stdout, "applied: 6 done, 0 failed, 0 skipped, 0 users refused")
     assert.match(result.stdout, /planning again:\nNo changes\. The organization matches the manifest\./)
   })
+
+  it.scopedLive("export-plan-apply leaves an existing research workspace alone and creates research-2", () =>
+    Effect.gen(function* () {
+      const builtin = Emulator.builtinSeed()
+      const emulator = yield* Emulator.make({
+        seed: {
+          ...builtin,
+          workspaces: [
+            ...(builtin.workspaces ?? []),
+            { slug: "research", name: "Research (existing)", budgets: { monthly: 123 } }
+          ]
+        }
+      })
+      const before = (yield* emulator.snapshot).workspaces.find((workspace) => workspace.slug === "research")
+      const result = yield* Effect.promise(() =>
+        run("export-plan-apply", ["--live", "--yes"], {
+          OPENROUTER_API_KEY: Redacted.value(emulator.managementKey),
+          OPENROUTER_BASE_URL: emulator.baseUrl
+        })
+      )
+      yield* Effect.promise(() => removeExportDir(result))
+      assertSucceeded(result)
+      assert.include(
+        result.stdout,
+        "(the organization already has a workspace research, left as it is: the new one is research-2)"
+      )
+      assert.match(result.stdout, /^\+ workspace "research-2" \("Research 2"\)$/m)
+      assert.notMatch(result.stdout, /workspace "research"/)
+      assert.match(result.stdout, /planning again:\nNo changes\. The organization matches the manifest\./)
+      const after = yield* emulator.snapshot
+      assert.deepStrictEqual(
+        after.workspaces.find((workspace) => workspace.slug === "research"),
+        before
+      )
+      assert.isDefined(after.workspaces.find((workspace) => workspace.slug === "research-2"))
+      const touched = (yield* emulator.history).filter(
+        (event) => "workspaceId" in event && event.workspaceId === before!.id
+      )
+      assert.deepStrictEqual(touched, [])
+    })
+  )
 
   it("split-workspace clones engineering's budgets and moves the bundled users", async () => {
     const result = await run("split-workspace")

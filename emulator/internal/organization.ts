@@ -1,7 +1,8 @@
 /**
  * The emulated organization: users, keys, workspaces, explicit memberships and budgets, held in
  * plain mutable maps, with ordered views rebuilt lazily after writes so that a page costs the same
- * at offset 0 and at offset 99,900. Every change made through the API is appended to a history.
+ * at offset 0 and at offset 99,900. Every change made through the API is appended to a history
+ * (which keeps the last `historyLimit` changes).
  *
  * This module knows nothing of HTTP: the rules that answer with a status live in `handlers.ts`.
  *
@@ -11,6 +12,7 @@ import * as Schema from "effect/Schema"
 import type * as Types from "effect/Types"
 import type { BudgetInterval } from "../../src/Model.js"
 import { budgetIntervals } from "../../src/Model.js"
+import { Bounded } from "./bounded.js"
 import * as Uuid from "./uuid.js"
 
 const Role = Schema.Literal("admin", "member")
@@ -276,7 +278,8 @@ const now = () => new Date().toISOString()
  * @internal
  */
 export class Organization {
-  private readonly events: Array<HistoryEvent> = []
+  private readonly events: Bounded<HistoryEvent>
+  private eventSeq = 0
   private readonly listeners: Array<() => void> = []
   private workspaceList: Array<Workspace> | undefined
   private slugIndex: Map<string, Workspace> | undefined
@@ -286,7 +289,13 @@ export class Organization {
   /** Incremented by every change; the state file is written when it moved. */
   version = 0
 
-  constructor(readonly state: State) {}
+  /** `historyLimit`: how many of the last changes the history keeps (`Infinity`: all). */
+  constructor(
+    readonly state: State,
+    historyLimit: number = Infinity
+  ) {
+    this.events = new Bounded(historyLimit)
+  }
 
   /** Drops every derived view; called after `mutate`. */
   invalidate(): void {
@@ -306,14 +315,15 @@ export class Organization {
     for (const listener of this.listeners) listener()
   }
 
+  /** The changes kept (the last `historyLimit`), oldest first, as a new array. */
   get history(): ReadonlyArray<HistoryEvent> {
-    return this.events
+    return this.events.toArray()
   }
 
   private record(event: DistributiveOmit<HistoryEvent, "seq" | "at">, requestSeq: number | undefined): void {
     this.events.push({
       ...event,
-      seq: this.events.length + 1,
+      seq: ++this.eventSeq,
       at: now(),
       ...(requestSeq === undefined ? {} : { requestSeq })
     } as HistoryEvent)

@@ -5,6 +5,7 @@
  * @internal
  */
 import type { OperationName } from "../../src/WorkspacesApi.js"
+import { Bounded } from "./bounded.js"
 
 /**
  * The credential a request carried, never the key itself.
@@ -42,10 +43,19 @@ export interface LoggedRequest {
 
 const secretHeaders = new Set(["authorization", "cookie", "proxy-authorization"])
 
-/** @internal */
+/**
+ * The log keeps the last `limit` requests (`Infinity`: all of them); `seq` keeps counting when the
+ * oldest are dropped or the log is cleared.
+ *
+ * @internal
+ */
 export class RequestLog {
-  private entries: Array<{ -readonly [K in keyof LoggedRequest]: LoggedRequest[K] }> = []
+  private readonly entries: Bounded<{ -readonly [K in keyof LoggedRequest]: LoggedRequest[K] }>
   private seq = 0
+
+  constructor(limit: number = Infinity) {
+    this.entries = new Bounded(limit)
+  }
 
   start(request: {
     readonly method: string
@@ -82,10 +92,10 @@ export class RequestLog {
   }
 
   get all(): ReadonlyArray<LoggedRequest> {
-    return this.entries.map((entry) => ({ ...entry }))
+    return this.entries.toArray().map((entry) => ({ ...entry }))
   }
 
   clear(): void {
-    this.entries = []
+    this.entries.clear()
   }
 }
