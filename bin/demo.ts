@@ -107,7 +107,7 @@ const program = Effect.gen(function* () {
   const dir = yield* fs.makeTempDirectory({ prefix: "workspaces-demo-" })
   const manifestFile = path.join(dir, "org.yaml")
   const target = reorganize(before, yield* emulator.snapshot)
-  yield* fs.writeFileString(manifestFile, Manifest.stringify(target, manifestFile))
+  yield* fs.writeFileString(manifestFile, yield* Manifest.stringify(target, manifestFile))
   yield* Console.log(`Desired state written to ${manifestFile}\n`)
 
   const manifest = yield* Manifest.readFile(manifestFile)

@@ -122,11 +122,11 @@ const command = Command.make(
       const changedFile = path.join(parsed.dir, `${parsed.name}.changed${parsed.ext || ".yaml"}`)
 
       const exported = yield* Workflows.exportState()
-      yield* fs.writeFileString(exportFile, Manifest.stringify(exported, exportFile))
+      yield* fs.writeFileString(exportFile, yield* Manifest.stringify(exported, exportFile))
       yield* Console.log(`exported ${exported.workspaces.length} workspaces to ${exportFile}`)
 
       const changed = edit(exported, (yield* Workflows.DefaultWorkspace).slug)
-      yield* fs.writeFileString(changedFile, Manifest.stringify(changed.manifest, changedFile))
+      yield* fs.writeFileString(changedFile, yield* Manifest.stringify(changed.manifest, changedFile))
       yield* Console.log(
         `wrote the changed manifest to ${changedFile}:\n${changed.notes.map((_) => `  ${_}`).join("\n")}\n`
       )

@@ -9,8 +9,7 @@ import * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
-import { LineCounter, parseDocument, stringify as stringifyYaml } from "yaml"
-import { fromParseError, fromSyntaxErrors } from "./internal/manifestIssues.js"
+import { fromParseError, fromSyntaxErrors, type YamlModule } from "./internal/manifestIssues.js"
 import { manifestRules } from "./internal/manifestRules.js"
 import * as Model from "./Model.js"
 
@@ -126,23 +125,54 @@ const decode = Schema.decodeUnknownEither(Manifest, { errors: "all", onExcessPro
 const failWith = (file: string, issues: ReadonlyArray<ManifestIssue>) =>
   Effect.fail(new ManifestError({ file, issues: issues as [ManifestIssue, ...Array<ManifestIssue>] }))
 
+const isJson = (fileName: string) => fileName.toLowerCase().endsWith(".json")
+
+/** `yaml` is an optional peer dependency: it is loaded for the first YAML manifest read or written. */
+const loadYaml = (file: string): Effect.Effect<YamlModule, ManifestError> =>
+  Effect.tryPromise({
+    try: () => import("yaml"),
+    catch: () =>
+      new ManifestError({
+        file,
+        issues: [{ path: "(root)", rule: "YAML manifests need the yaml package (npm install yaml); JSON ones do not" }]
+      })
+  })
+
+const decodeFrom = (fileName: string, value: unknown, source?: Parameters<typeof fromParseError>[1]) =>
+  Either.match(decode(value), {
+    onLeft: (error) => failWith(fileName, fromParseError(error, source)),
+    onRight: Effect.succeed
+  })
+
 /**
- * Parses a manifest from YAML or JSON text (JSON is read as the YAML it also is). `fileName` names
- * the source in errors.
+ * Parses a manifest from YAML or JSON text (JSON is read as the YAML it also is, with line and
+ * column in errors; without the `yaml` package, a `.json` file is read as plain JSON). `fileName`
+ * names the source in errors.
  *
  * @since 0.1.0
  * @category parsing
  */
 export const parse = (text: string, fileName: string): Effect.Effect<Manifest, ManifestError> =>
-  Effect.suspend(() => {
-    const lineCounter = new LineCounter()
-    const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true })
-    if (document.errors.length > 0) return failWith(fileName, fromSyntaxErrors(document, lineCounter))
-    return Either.match(decode(document.toJS()), {
-      onLeft: (error) => failWith(fileName, fromParseError(error, { document, lineCounter })),
-      onRight: Effect.succeed
+  Effect.flatMap(
+    Effect.either(loadYaml(fileName)),
+    Either.match({
+      onRight: (yaml) => {
+        const lineCounter = new yaml.LineCounter()
+        const document = yaml.parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true })
+        if (document.errors.length > 0) return failWith(fileName, fromSyntaxErrors(document, lineCounter))
+        return decodeFrom(fileName, document.toJS(), { yaml, document, lineCounter })
+      },
+      onLeft: (missingYaml) =>
+        isJson(fileName)
+          ? Effect.try({ try: () => JSON.parse(text) as unknown, catch: (error) => String(error) }).pipe(
+              Effect.matchEffect({
+                onFailure: (error) => failWith(fileName, [{ path: "(root)", rule: `invalid JSON: ${error}` }]),
+                onSuccess: (value) => decodeFrom(fileName, value)
+              })
+            )
+          : Effect.fail(missingYaml)
     })
-  })
+  )
 
 /**
  * Reads and parses a manifest file.
@@ -174,5 +204,7 @@ export const validate = (manifest: Manifest, name = "(manifest)"): Effect.Effect
  * @since 0.1.0
  * @category formatting
  */
-export const stringify = (manifest: Manifest, fileName = "manifest.yaml"): string =>
-  fileName.toLowerCase().endsWith(".json") ? JSON.stringify(manifest, null, 2) + "\n" : stringifyYaml(manifest)
+export const stringify = (manifest: Manifest, fileName = "manifest.yaml"): Effect.Effect<string, ManifestError> =>
+  isJson(fileName)
+    ? Effect.succeed(JSON.stringify(manifest, null, 2) + "\n")
+    : Effect.map(loadYaml(fileName), (yaml) => yaml.stringify(manifest))

@@ -454,7 +454,7 @@ export const cloneWorkspace: (
  * @example
  * ```ts
  * const manifest = yield* Workflows.exportState()
- * yield* fs.writeFileString("org.yaml", Manifest.stringify(manifest))
+ * yield* fs.writeFileString("org.yaml", yield* Manifest.stringify(manifest))
  * ```
  *
  * @since 0.1.0

@@ -66,10 +66,10 @@ describe("Manifest", () => {
 
   it.effect("stringify then parse gives the manifest back, in YAML and in JSON", () =>
     Effect.gen(function* () {
-      const asYaml = Manifest.stringify(expected)
+      const asYaml = yield* Manifest.stringify(expected)
       assert.include(asYaml, "defaultTextModel: openai/gpt-4o")
       assert.deepStrictEqual(yield* Manifest.parse(asYaml, "org.yaml"), expected)
-      const asJson = Manifest.stringify(expected, "org.json")
+      const asJson = yield* Manifest.stringify(expected, "org.json")
       assert.deepStrictEqual(JSON.parse(asJson), expected)
       assert.deepStrictEqual(yield* Manifest.parse(asJson, "org.json"), expected)
     })

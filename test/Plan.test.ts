@@ -223,7 +223,7 @@ describe("plan and apply", () => {
             members: users(1000, 250)
           }
         )
-        const reparsed = yield* Manifest.parse(Manifest.stringify(exported), "export.yaml")
+        const reparsed = yield* Manifest.parse(yield* Manifest.stringify(exported), "export.yaml")
         assert.isTrue(Plan.isEmpty(yield* Workflows.plan(reparsed, { prune: true })))
       })
     )

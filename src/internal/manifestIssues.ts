@@ -1,5 +1,8 @@
 import * as ParseResult from "effect/ParseResult"
-import { isMap, isScalar, isSeq, type Document, type LineCounter } from "yaml"
+import type { Document, LineCounter } from "yaml"
+
+/** The `yaml` package, loaded when a manifest is read (it is an optional peer dependency). */
+export type YamlModule = typeof import("yaml")
 
 /** One broken rule of a manifest: where it is and what it says. */
 export interface Issue {
@@ -21,7 +24,11 @@ export const renderPath = (path: ReadonlyArray<PropertyKey>): string =>
  * The source offset of a document path: the key of the last mapping entry found along it (so an
  * unexpected key points at itself and a missing one at its parent), or the sequence item.
  */
-const offsetOf = (document: Document, path: ReadonlyArray<PropertyKey>): number | undefined => {
+const offsetOf = (
+  { isMap, isScalar, isSeq }: YamlModule,
+  document: Document,
+  path: ReadonlyArray<PropertyKey>
+): number | undefined => {
   let node: unknown = document.contents
   let offset = isScalar(node) || isMap(node) || isSeq(node) ? node.range?.[0] : undefined
   for (const segment of path) {
@@ -50,7 +57,7 @@ const at = (lineCounter: LineCounter, offset: number | undefined) => {
 /** The issues of a failed decode, each with its path, its rule and its place in the source. */
 export const fromParseError = (
   error: ParseResult.ParseError,
-  source?: { readonly document: Document; readonly lineCounter: LineCounter }
+  source?: { readonly yaml: YamlModule; readonly document: Document; readonly lineCounter: LineCounter }
 ): ReadonlyArray<Issue> =>
   ParseResult.ArrayFormatter.formatErrorSync(error).flatMap((issue, i, all) =>
     // a value that fails each member of a union (`NullOr(LimitUsd)`) reports once, with the first rule
@@ -60,7 +67,7 @@ export const fromParseError = (
           {
             path: renderPath(issue.path),
             rule: issue.message,
-            ...(source === undefined ? {} : at(source.lineCounter, offsetOf(source.document, issue.path)))
+            ...(source === undefined ? {} : at(source.lineCounter, offsetOf(source.yaml, source.document, issue.path)))
           }
         ]
   )
