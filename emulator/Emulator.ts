@@ -89,7 +89,7 @@ export const readSeedFile = (file: string): Effect.Effect<Seed, EmulatorError> =
 
 /**
  * A fault rule. `kind` is one of:
- * - `status`: answer 429 (with `Retry-After` and `X-RateLimit-*`), 500, 502, 503 or 504 without
+ * - `status`: answer 408, 429 (with `Retry-After` and `X-RateLimit-*`), 500, 502, 503 or 504 without
  *   processing the request;
  * - `latency`: wait `ms` before processing (adds up with other faults);
  * - `reset`: destroy the connection before the request is processed;

@@ -323,11 +323,11 @@ describe("Workspaces", () => {
         )
       )
 
-      it.effect("408-like transients (500, 502, 503, 504), resets and timeouts are retried", () =>
+      it.effect("transients (408, 500, 502, 503, 504), resets and timeouts are retried", () =>
         live(
           Effect.gen(function* () {
             const ws = yield* Workspaces.Workspaces
-            for (const status of [500, 502, 503, 504] as const) {
+            for (const status of [408, 500, 502, 503, 504] as const) {
               yield* resetLog
               yield* setFaults([{ kind: "status", status, times: 1 }])
               yield* ws.get({ id: "fixture" })

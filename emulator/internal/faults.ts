@@ -27,7 +27,7 @@ const Trigger = {
 /** @internal */
 export const StatusFault = Schema.Struct({
   kind: Schema.Literal("status"),
-  status: Schema.Literal(429, 500, 502, 503, 504),
+  status: Schema.Literal(408, 429, 500, 502, 503, 504),
   /** `Retry-After` in seconds (or an HTTP date); 1 by default for 429, absent otherwise; `null` omits it. */
   retryAfter: Schema.optional(Schema.NullOr(Schema.Union(Schema.Int.pipe(Schema.nonNegative()), Schema.String))),
   /** Adds `retry-after-ms`. */

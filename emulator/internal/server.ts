@@ -245,6 +245,7 @@ const statusFault = (fault: Extract<TerminalFault, { readonly kind: "status" }>)
   const message =
     fault.message ??
     {
+      408: "Request Timeout",
       429: "Rate limit exceeded",
       500: "Internal Server Error",
       502: "Bad Gateway",
