@@ -21,7 +21,7 @@ import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import { FileSystem } from "@effect/platform"
 import { Console, Effect, Option } from "effect"
-import { Model, Workflows, Workspaces } from "../src/index.js"
+import { Workflows, Workspaces } from "../src/index.js"
 import {
   endDryRun,
   ExampleError,
@@ -88,10 +88,7 @@ const command = Command.make(
         const source = yield* Workspaces.Workspaces.pipe(
           Effect.flatMap((workspaces) => workspaces.listBudgets({ id: preview.from.id }))
         )
-        const limits = new Map(source.data.map((budget) => [Model.budgetIntervalOf(budget), budget.limitUsd]))
-        const budgets: Workflows.Budgets = Object.fromEntries(
-          Model.budgetIntervals.flatMap((interval) => (limits.has(interval) ? [[interval, limits.get(interval)]] : []))
-        )
+        const budgets = Workflows.budgetsOf(source.data)
         yield* Option.match(preview.toWorkspace, {
           onNone: () => Console.log(`would create workspace ${into} (${intoName}) with the settings of ${from}`),
           onSome: (existing) =>

@@ -12,11 +12,12 @@ import type * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
 import type * as Stream from "effect/Stream"
 import type * as Endpoint from "./Endpoint.js"
+import * as internalBudgets from "./internal/budgets.js"
 import * as internalPlan from "./internal/plan.js"
 import * as internal from "./internal/workflows.js"
 import * as internalSpec from "./internal/workspaceSpec.js"
 import type { Manifest, ManifestError } from "./Manifest.js"
-import type { BudgetInterval, Workspace, WorkspaceSettings } from "./Model.js"
+import type { BudgetInterval, Workspace, WorkspaceBudget, WorkspaceSettings } from "./Model.js"
 import type { ApplyEvent, Plan } from "./Plan.js"
 import type { BudgetRuleError, DefaultWorkspaceError } from "./WorkflowsError.js"
 import type { Workspaces } from "./Workspaces.js"
@@ -354,6 +355,20 @@ export interface ApplyOptions {
  * @category errors
  */
 export type PlanError = ExportStateError | BudgetRuleError | ManifestError
+
+/**
+ * The limits of a `listBudgets` answer by interval, as `setBudgets` and manifests state them.
+ *
+ * @example
+ * ```ts
+ * const budgets = Workflows.budgetsOf((yield* workspaces.listBudgets({ id: "research" })).data)
+ * // { monthly: 500, daily: 20 }
+ * ```
+ *
+ * @since 0.1.0
+ * @category accessors
+ */
+export const budgetsOf: (list: ReadonlyArray<WorkspaceBudget>) => Budgets = internalBudgets.budgetsOf
 
 /**
  * Creates the workspace, or updates the fields that differ from the spec (a PATCH with only those

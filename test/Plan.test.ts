@@ -557,6 +557,18 @@ describe("an addition that does not go through", () => {
   const addsFail: ReadonlyArray<Emulator.FaultRule> = [{ kind: "status", status: 500, operations: ["bulkAddMembers"] }]
   const tags = (events: ReadonlyArray<Plan.ApplyEvent>) =>
     events.map((_) => (_._tag === "Started" || _._tag === "Finished" ? _._tag : `${_._tag} ${_.step._tag}`))
+  /** Plans `target` with prune, then applies it while every bulk addition fails. */
+  const applyWithAdditionsFailing = (target: Manifest.Manifest) =>
+    Effect.gen(function* () {
+      const plan = yield* Workflows.plan(target, { prune: true })
+      yield* clearLog
+      const start = yield* checkpoint
+      yield* setFaults(addsFail)
+      const events = yield* runApply(plan)
+      yield* setFaults([])
+      return { plan, start, events }
+    })
+
   /** Replays the history since `start`, reporting any moment a moving user is in neither workspace. */
   const replayMoves = (start: Effect.Effect.Success<typeof checkpoint>) => {
     const byId = new Map(start.snapshot.workspaces.map((w) => [w.slug, w.id]))
@@ -576,13 +588,8 @@ describe("an addition that does not go through", () => {
   })((it) => {
     it.effect("a failed addition holds back the removal of its users: nobody ends up in neither workspace", () =>
       Effect.gen(function* () {
-        const plan = yield* Workflows.plan(moveAll, { prune: true })
+        const { events, plan, start } = yield* applyWithAdditionsFailing(moveAll)
         assert.deepStrictEqual(stepsOf(plan), ["RemoveMembers alpha", "AddMembers beta"])
-        yield* clearLog
-        const start = yield* checkpoint
-        yield* setFaults(addsFail)
-        const events = yield* runApply(plan)
-        yield* setFaults([])
         assert.deepStrictEqual(tags(events), [
           "Started",
           "StepFailed AddMembers",
@@ -612,13 +619,8 @@ describe("an addition that does not go through", () => {
 
     it.effect("a failed addition holds back the deletion of a workspace", () =>
       Effect.gen(function* () {
-        const plan = yield* Workflows.plan(dropAlpha, { prune: true })
+        const { events, plan, start } = yield* applyWithAdditionsFailing(dropAlpha)
         assert.deepStrictEqual(stepsOf(plan), ["AddMembers beta", "DeleteWorkspace alpha"])
-        yield* clearLog
-        const start = yield* checkpoint
-        yield* setFaults(addsFail)
-        const events = yield* runApply(plan)
-        yield* setFaults([])
         assert.deepStrictEqual(tags(events), [
           "Started",
           "StepFailed AddMembers",
