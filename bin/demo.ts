@@ -5,13 +5,12 @@
  * while the emulator injects rate limits and server errors, and ends with a summary table and the
  * re-plan, which is empty.
  */
-import { FetchHttpClient } from "@effect/platform"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { FileSystem, Path } from "@effect/platform"
 import { SingleBar } from "cli-progress"
 import { Console, Effect, Layer, Stream } from "effect"
 import { Emulator } from "../emulator/index.js"
-import { Manifest, Plan, RetryPolicy, Workflows, Workspaces } from "../src/index.js"
+import { Manifest, Plan, RetryPolicy, Workflows } from "../src/index.js"
 
 /** Rate limits and server errors during the apply, from a fixed seed: every run is the same. */
 const faults: ReadonlyArray<Emulator.FaultRule> = [
@@ -169,18 +168,11 @@ const program = Effect.gen(function* () {
   }
 })
 
-const WorkspacesOnEmulator = Layer.unwrapEffect(
-  Effect.map(Emulator.Emulator, (emulator) =>
-    Workspaces.layer({
-      apiKey: emulator.managementKey,
-      baseUrl: emulator.baseUrl,
-      // The default policy's backoff, scaled down: the emulator's faults are quick to clear.
-      retry: RetryPolicy.make({ baseDelay: "20 millis", maxDelay: "1 second", maxRetries: 8 })
-    })
-  )
-).pipe(
-  Layer.provide(FetchHttpClient.layer),
-  Layer.provideMerge(Emulator.layer({ seed: Emulator.builtinSeed(), faultSeed: 7 }))
-)
+const WorkspacesOnEmulator = Emulator.layerWorkspaces({
+  seed: Emulator.builtinSeed(),
+  faultSeed: 7,
+  // The default policy's backoff, scaled down: the emulator's faults are quick to clear.
+  client: { retry: RetryPolicy.make({ baseDelay: "20 millis", maxDelay: "1 second", maxRetries: 8 }) }
+})
 
 NodeRuntime.runMain(program.pipe(Effect.provide(Layer.merge(WorkspacesOnEmulator, NodeContext.layer))))

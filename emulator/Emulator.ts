@@ -5,7 +5,10 @@
  *
  * @since 0.1.0
  */
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as FileSystem from "@effect/platform/FileSystem"
 import * as HttpServer from "@effect/platform/HttpServer"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
@@ -15,9 +18,10 @@ import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
-import * as Fs from "node:fs"
 import { createServer } from "node:http"
-import * as Yaml from "yaml"
+import * as Yaml from "../src/internal/yaml.js"
+import type { InvalidRequestError } from "../src/WorkspacesError.js"
+import * as Workspaces from "../src/Workspaces.js"
 import { isLimit } from "./internal/bounded.js"
 import * as Faults from "./internal/faults.js"
 import * as Organization from "./internal/organization.js"
@@ -63,29 +67,35 @@ export const builtinSeed: (options?: {
 }) => Seed = SeedInternal.builtin
 
 /**
- * Reads a seed file, JSON (`.json`) or YAML (anything else), and decodes it with {@link Seed}.
+ * Reads a seed file, JSON (`.json`) or YAML (anything else; needs the optional `yaml` package), and
+ * decodes it with {@link Seed}.
  *
  * @since 0.1.0
  * @category seeds
  */
-export const readSeedFile = (file: string): Effect.Effect<Seed, EmulatorError> =>
-  Effect.tryPromise({
-    try: () => Fs.promises.readFile(file, "utf8"),
-    catch: (cause) => new EmulatorError({ reason: "Seed", detail: `cannot read ${file}: ${String(cause)}` })
-  }).pipe(
-    Effect.flatMap((text) =>
-      Effect.try({
-        try: () => (file.endsWith(".json") ? JSON.parse(text) : Yaml.parse(text)) as unknown,
-        catch: (cause) => new EmulatorError({ reason: "Seed", detail: `cannot parse ${file}: ${String(cause)}` })
-      })
-    ),
-    Effect.flatMap((value) =>
-      Either.mapLeft(
-        SeedInternal.decode(value),
-        (detail) => new EmulatorError({ reason: "Seed", detail: `${file}: ${detail}` })
-      )
+export const readSeedFile = (file: string): Effect.Effect<Seed, EmulatorError, FileSystem.FileSystem> =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem.FileSystem
+    const seedError = (detail: string) => new EmulatorError({ reason: "Seed", detail })
+    const text = yield* Effect.mapError(fs.readFileString(file), (cause) =>
+      seedError(`cannot read ${file}: ${cause.message}`)
     )
-  )
+    const parse = file.endsWith(".json")
+      ? Effect.succeed(JSON.parse)
+      : Effect.map(
+          Yaml.load(() =>
+            seedError(`${file} is YAML, which needs the yaml package (npm install yaml); JSON seeds do not`)
+          ),
+          (yaml) => yaml.parse
+        )
+    const value = yield* Effect.flatMap(parse, (parse) =>
+      Effect.try({
+        try: (): unknown => parse(text),
+        catch: (cause) => seedError(`cannot parse ${file}: ${String(cause)}`)
+      })
+    )
+    return yield* Either.mapLeft(SeedInternal.decode(value), (detail) => seedError(`${file}: ${detail}`))
+  })
 
 /**
  * A fault rule. `kind` is one of:
@@ -321,7 +331,10 @@ const initialState = (options: EmulatorOptions): Effect.Effect<Organization.Stat
       if (snapshot !== undefined) return Organization.stateFromSnapshot(snapshot)
     }
     const seed =
-      options.seed ?? (options.seedFile === undefined ? SeedInternal.builtin() : yield* readSeedFile(options.seedFile))
+      options.seed ??
+      (options.seedFile === undefined
+        ? SeedInternal.builtin()
+        : yield* Effect.provide(readSeedFile(options.seedFile), NodeFileSystem.layer))
     return yield* Either.mapLeft(SeedInternal.toState(seed), (detail) => new EmulatorError({ reason: "Seed", detail }))
   })
 
@@ -401,3 +414,41 @@ export const make = (options: EmulatorOptions = {}): Effect.Effect<Service, Emul
  */
 export const layer = (options?: EmulatorOptions): Layer.Layer<Emulator, EmulatorError> =>
   Layer.scoped(Emulator, make(options))
+
+/**
+ * The client settings {@link layerWorkspaces} lets through: all but the key and the base URL,
+ * which are the emulator's.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ClientOptions = Omit<Partial<Workspaces.Options>, "apiKey" | "baseUrl">
+
+/**
+ * A fresh emulator and a `Workspaces` client wired to it with its admin management key, both in
+ * the layer's output: what a test, a demo or a dress rehearsal needs in one line. The client runs on
+ * `FetchHttpClient`; `client` sets its other options (retry policy, timeouts, `transformClient`).
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Workspaces } from "effect-openrouter-workspaces"
+ * import { Emulator } from "effect-openrouter-workspaces/emulator"
+ *
+ * const program = Effect.flatMap(Workspaces.Workspaces, (ws) => ws.list())
+ * Effect.runPromise(program.pipe(Effect.provide(Emulator.layerWorkspaces({ seed: Emulator.builtinSeed() }))))
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerWorkspaces = (
+  options: EmulatorOptions & { readonly client?: ClientOptions | undefined } = {}
+): Layer.Layer<Emulator | Workspaces.Workspaces, EmulatorError | InvalidRequestError> => {
+  const { client, ...emulator } = options
+  return Layer.unwrapEffect(
+    Effect.map(Emulator, (running) =>
+      Workspaces.layer({ ...client, apiKey: running.managementKey, baseUrl: running.baseUrl })
+    )
+  ).pipe(Layer.provide(FetchHttpClient.layer), Layer.provideMerge(layer(emulator)))
+}

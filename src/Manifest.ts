@@ -9,8 +9,9 @@ import * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
-import { fromParseError, fromSyntaxErrors, type YamlModule } from "./internal/manifestIssues.js"
+import { fromParseError, fromSyntaxErrors } from "./internal/manifestIssues.js"
 import { manifestRules } from "./internal/manifestRules.js"
+import * as Yaml from "./internal/yaml.js"
 import * as Model from "./Model.js"
 
 const limit = Schema.optionalWith(Schema.NullOr(Model.LimitUsd), { exact: true })
@@ -127,16 +128,14 @@ const failWith = (file: string, issues: ReadonlyArray<ManifestIssue>) =>
 
 const isJson = (fileName: string) => fileName.toLowerCase().endsWith(".json")
 
-/** `yaml` is an optional peer dependency: it is loaded for the first YAML manifest read or written. */
-const loadYaml = (file: string): Effect.Effect<YamlModule, ManifestError> =>
-  Effect.tryPromise({
-    try: () => import("yaml"),
-    catch: () =>
+const loadYaml = (file: string): Effect.Effect<Yaml.YamlModule, ManifestError> =>
+  Yaml.load(
+    () =>
       new ManifestError({
         file,
         issues: [{ path: "(root)", rule: "YAML manifests need the yaml package (npm install yaml); JSON ones do not" }]
       })
-  })
+  )
 
 const decodeFrom = (fileName: string, value: unknown, source?: Parameters<typeof fromParseError>[1]) =>
   Either.match(decode(value), {

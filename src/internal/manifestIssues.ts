@@ -1,8 +1,6 @@
 import * as ParseResult from "effect/ParseResult"
 import type { Document, LineCounter } from "yaml"
-
-/** The `yaml` package, loaded when a manifest is read (it is an optional peer dependency). */
-export type YamlModule = typeof import("yaml")
+import type { YamlModule } from "./yaml.js"
 
 /** One broken rule of a manifest: where it is and what it says. */
 export interface Issue {
