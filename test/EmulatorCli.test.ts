@@ -3,8 +3,8 @@ import { type ChildProcess, spawn } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
+import { nodeArgs, root } from "./support/scripts.js"
 
-const tsx = Path.resolve("node_modules/.bin/tsx")
 
 interface Started {
   readonly child: ChildProcess
@@ -16,7 +16,10 @@ interface Started {
 /** Starts `npm run emulator`'s script and waits until it prints its base URL and admin key. */
 const start = (args: ReadonlyArray<string>): Promise<Started> =>
   new Promise((resolve, reject) => {
-    const child = spawn(tsx, ["bin/emulator.ts", ...args], { stdio: ["ignore", "pipe", "pipe"] })
+    const child = spawn(process.execPath, [...nodeArgs("bin/emulator.ts"), ...args], {
+      cwd: root,
+      stdio: ["ignore", "pipe", "pipe"]
+    })
     let output = ""
     const timer = setTimeout(() => reject(new Error(`no base URL printed:\n${output}`)), 30_000)
     const onData = (chunk: Buffer) => {

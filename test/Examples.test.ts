@@ -1,13 +1,10 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Redacted } from "effect"
-import { execFile } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
-import { fileURLToPath } from "node:url"
 import { Emulator } from "../emulator/index.js"
+import { type Run, runScript } from "./support/scripts.js"
 
-const root = Path.resolve(Path.dirname(fileURLToPath(import.meta.url)), "..")
-const tsx = Path.join(root, "node_modules", ".bin", "tsx")
 const {
   OPENROUTER_API_KEY: _key,
   OPENROUTER_BASE_URL: _baseUrl,
@@ -15,20 +12,12 @@ const {
   ...environment
 } = process.env
 
-interface Run {
-  readonly code: number
-  readonly stdout: string
-  readonly stderr: string
-}
-
+/** One example (or `bin/` script) as a child process running its build with plain node. */
 const run = (example: string, args: ReadonlyArray<string> = [], env: NodeJS.ProcessEnv = {}) =>
-  new Promise<Run>((resolve) => {
-    execFile(
-      tsx,
-      [example.includes("/") ? example : `examples/${example}.ts`, ...args],
-      { cwd: root, timeout: 60_000, env: { ...environment, NO_COLOR: "1", ...env } },
-      (error, stdout, stderr) => resolve({ code: error === null ? 0 : Number(error.code ?? 1), stdout, stderr })
-    )
+  runScript(example.includes("/") ? example : `examples/${example}.ts`, args, {
+    ...environment,
+    NO_COLOR: "1",
+    ...env
   })
 
 const assertSucceeded = (result: Run) => assert.strictEqual(result.code, 0, `${result.stdout}\n${result.stderr}`)
@@ -42,8 +31,9 @@ const removeExportDir = async (result: Run) => {
   return exported
 }
 
-// Each test is a child process (~1-2 s): they run concurrently.
-describe.concurrent("examples", () => {
+// Each run is a child process (~1-2 s of CPU): one at a time, so that the test never takes more
+// than the core it runs on plus the one its child runs on.
+describe("examples", () => {
   it("migrate-team moves the bundled CSV's users from sandbox to engineering and names who could not move", async () => {
     const result = await run("migrate-team")
     assertSucceeded(result)
@@ -82,11 +72,9 @@ describe.concurrent("examples", () => {
   })
 
   it("--default-workspace names the default workspace: budgets-rollout skips it, moves refuse it", async () => {
-    const [budgets, fromEnv, migrate] = await Promise.all([
-      run("budgets-rollout", ["--default-workspace", "sandbox"]),
-      run("budgets-rollout", ["--dry-run"], { OPENROUTER_DEFAULT_WORKSPACE: "sandbox" }),
-      run("migrate-team", ["--default-workspace", "sandbox"])
-    ])
+    const budgets = await run("budgets-rollout", ["--default-workspace", "sandbox"])
+    const fromEnv = await run("budgets-rollout", ["--dry-run"], { OPENROUTER_DEFAULT_WORKSPACE: "sandbox" })
+    const migrate = await run("migrate-team", ["--default-workspace", "sandbox"])
     assertSucceeded(budgets)
     assert.match(budgets.stdout, /^skipping sandbox: .*--include-default sets them too$/m)
     assert.notMatch(budgets.stdout, /^set +sandbox/m)
@@ -220,15 +208,11 @@ describe.concurrent("examples", () => {
         OPENROUTER_API_KEY: Redacted.value(emulator.managementKey),
         OPENROUTER_BASE_URL: emulator.baseUrl
       }
-      const [migrate, budgets, exportPlan, split] = yield* Effect.promise(() =>
-        Promise.all([
-          run("migrate-team", ["--live"], env),
-          run("budgets-rollout", ["--live", "--include-default"], env),
-          run("export-plan-apply", ["--live"], env),
-          // --dry-run wins over --yes
-          run("split-workspace", ["--live", "--dry-run", "--yes"], env)
-        ])
-      )
+      const migrate = yield* Effect.promise(() => run("migrate-team", ["--live"], env))
+      const budgets = yield* Effect.promise(() => run("budgets-rollout", ["--live", "--include-default"], env))
+      const exportPlan = yield* Effect.promise(() => run("export-plan-apply", ["--live"], env))
+      // --dry-run wins over --yes
+      const split = yield* Effect.promise(() => run("split-workspace", ["--live", "--dry-run", "--yes"], env))
       yield* Effect.promise(() => removeExportDir(exportPlan))
       const unconfirmed = "Re-run with --yes to apply."
       for (const result of [migrate, budgets, exportPlan, split]) {

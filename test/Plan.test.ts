@@ -1,6 +1,6 @@
 import { FetchHttpClient } from "@effect/platform"
 import { assert, describe, it, layer } from "@effect/vitest"
-import { Chunk, Effect, Fiber, Layer, Stream } from "effect"
+import { Chunk, Effect, Fiber, Layer, Schedule, Stream } from "effect"
 import { Emulator } from "../emulator/index.js"
 import { Manifest, Plan, RetryPolicy, Workflows, Workspaces } from "../src/index.js"
 import { emulatorWithClient } from "./support/layers.js"
@@ -699,15 +699,16 @@ describe("interrupting an apply that waits to retry", () => {
         const plan = yield* Workflows.plan({ workspaces: [{ slug: "beta", name: "Beta", members: users(0, 300) }] })
         yield* clearLog
         yield* setFaults([{ kind: "status", status: 429, retryAfter: 30, operations: ["bulkAddMembers"] }])
+        const bulkAdds = Effect.map(
+          emulator.requests,
+          (requests) => requests.filter((_) => _.operation === "bulkAddMembers" && _.status === 429).length
+        )
         const fiber = yield* Effect.fork(runApply(plan))
-        yield* Effect.sleep("300 millis")
+        // interrupt once a bulk add has been answered 429, so the apply is waiting out the Retry-After
+        yield* Effect.repeat(bulkAdds, { until: (n) => n > 0, schedule: Schedule.spaced("10 millis") })
         yield* Fiber.interruptFork(fiber)
         // the interruption completes; waiting out the 30 s Retry-After would outlast this guard
         yield* Fiber.await(fiber).pipe(Effect.timeout("20 seconds"))
-        const bulkAdds = Effect.map(
-          emulator.requests,
-          (requests) => requests.filter((_) => _.operation === "bulkAddMembers").length
-        )
         const sent = yield* bulkAdds
         assert.isAbove(sent, 0)
         yield* Effect.sleep("300 millis")

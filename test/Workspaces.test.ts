@@ -2,15 +2,21 @@ import { FetchHttpClient, HttpClient, HttpClientRequest } from "@effect/platform
 import { assert, describe, it } from "@effect/vitest"
 import {
   Chunk,
+  Config,
+  ConfigError,
   ConfigProvider,
   Effect,
+  Exit,
   Fiber,
   Layer,
   Logger,
+  Option,
+  Queue,
   Redacted,
   Ref,
   Schedule,
   Stream,
+  TestClock,
   TestServices,
   Tracer
 } from "effect"
@@ -402,50 +408,6 @@ describe("Workspaces", () => {
         )
       )
 
-      it.effect("uninterruptibleAttempts lets the attempt in flight finish, then stops", () =>
-        live(
-          Effect.gen(function* () {
-            yield* resetLog
-            const answered = yield* Ref.make(0)
-            const ws = yield* clientWith(() => ({
-              retry: fastRetry,
-              transformClient: HttpClient.tap(() => Ref.update(answered, (n) => n + 1))
-            }))
-            yield* setFaults([{ kind: "latency", ms: 200, operations: ["get"] }])
-            const guarded = yield* Effect.fork(Workspaces.uninterruptibleAttempts(ws.get({ id: "fixture" })))
-            yield* Effect.sleep("50 millis")
-            yield* Fiber.interrupt(guarded)
-            assert.strictEqual(yield* Ref.get(answered), 1, "the attempt in flight was answered before the stop")
-            const plain = yield* Effect.fork(ws.get({ id: "fixture" }))
-            yield* Effect.sleep("50 millis")
-            yield* Fiber.interrupt(plain)
-            assert.strictEqual(yield* Ref.get(answered), 1, "without it, the attempt is abandoned at once")
-            assert.strictEqual((yield* requestsOf("get")).length, 2, "and no further attempt went out")
-            yield* resetLog
-          })
-        )
-      )
-
-      it.effect("inside uninterruptibleAttempts, the per-attempt timeout still cuts a hung attempt", () =>
-        live(
-          Effect.gen(function* () {
-            yield* resetLog
-            const answered = yield* Ref.make(0)
-            const ws = yield* clientWith(() => ({
-              retry: false,
-              transformClient: HttpClient.tap(() => Ref.update(answered, (n) => n + 1))
-            }))
-            yield* setFaults([{ kind: "latency", ms: 1500, operations: ["get"], times: 1 }])
-            const error = yield* Effect.flip(
-              Workspaces.uninterruptibleAttempts(ws.get({ id: "fixture" }, { timeout: "100 millis" }))
-            )
-            assert.strictEqual(error._tag, "RequestTimeoutError")
-            assert.strictEqual(yield* Ref.get(answered), 0, "the attempt was cut, not waited for")
-            yield* resetLog
-          })
-        )
-      )
-
       it.effect("delete and a slug-changing update whose response was lost report what took effect", () =>
         live(
           Effect.gen(function* () {
@@ -786,6 +748,57 @@ describe("Workspaces", () => {
           yield* resetLog
         })
       )
+      it.effect("layerConfig takes Config values for the variables a user chooses", () =>
+        Effect.gen(function* () {
+          const emulator = yield* Emulator.Emulator
+          yield* resetLog
+          const provider = ConfigProvider.fromMap(
+            new Map([
+              ["ORG_KEY", Redacted.value(emulator.managementKey)],
+              ["ORG_API", emulator.baseUrl],
+              // the defaults' variables are not read when a Config is given
+              ["OPENROUTER_BASE_URL", "https://openrouter.invalid/api/v1"]
+            ])
+          )
+          const live = Workspaces.layerConfig({
+            apiKey: Config.redacted("ORG_KEY"),
+            baseUrl: Config.string("ORG_API"),
+            appTitle: Config.succeed("Chosen"),
+            retry: false
+          })
+          const page = yield* Effect.flatMap(Workspaces.Workspaces, (ws) => ws.list()).pipe(
+            Effect.provide(live.pipe(Layer.provide(FetchHttpClient.layer))),
+            Effect.withConfigProvider(provider)
+          )
+          assert.isAbove(page.totalCount, 0)
+          const [request] = yield* requestsOf("list")
+          assert.strictEqual(request!.headers["x-openrouter-title"], "Chosen")
+          yield* resetLog
+        })
+      )
+
+      it.effect("an empty or missing key fails the layer before any request, naming the variable", () =>
+        Effect.gen(function* () {
+          yield* resetLog
+          const build = (entries: ReadonlyArray<readonly [string, string]>) =>
+            Effect.flip(
+              Effect.flatMap(Workspaces.Workspaces, (ws) => ws.list()).pipe(
+                Effect.provide(Workspaces.layerConfig().pipe(Layer.provide(FetchHttpClient.layer))),
+                Effect.withConfigProvider(ConfigProvider.fromMap(new Map(entries)))
+              )
+            )
+          for (const entries of [[["OPENROUTER_API_KEY", ""]], [["OPENROUTER_API_KEY", "  "]], []] as const) {
+            const error = yield* build(entries)
+            assert.isTrue(ConfigError.isConfigError(error), String(error))
+            assert.include(String(error), "OPENROUTER_API_KEY")
+          }
+          assert.include(String(yield* build([["OPENROUTER_API_KEY", ""]])), "must not be empty")
+          const direct = yield* Effect.flip(Workspaces.make({ apiKey: Redacted.make("") }))
+          assert.strictEqual(direct._tag, "InvalidRequestError")
+          assert.strictEqual(direct.field, "apiKey")
+          assert.deepStrictEqual(yield* Emulator.Emulator.pipe(Effect.flatMap((e) => e.requests)), [])
+        }).pipe(Effect.provide(FetchHttpClient.layer))
+      )
     })
 
     describe("the key stays secret", () => {
@@ -910,5 +923,84 @@ describe("error bodies from other servers", () => {
       assert.strictEqual(gateway._tag, "OpenRouterDefaultError")
       assert.strictEqual((gateway as WorkspacesError.OpenRouterDefaultError).detail, "HTTP 502")
     }).pipe(Effect.scoped, TestServices.provideLive)
+  )
+})
+
+/**
+ * A server that holds every request until the test releases it, so a test can act while an attempt is
+ * in flight without guessing how long it takes: `received` yields one release per request, in order.
+ */
+const heldServer = Effect.gen(function* () {
+  const received = yield* Queue.unbounded<Effect.Effect<void>>()
+  const server = yield* Effect.acquireRelease(
+    Effect.async<ReturnType<typeof createHttpServer>>((resume) => {
+      const created = createHttpServer((_, response) => {
+        const release = Effect.sync(() => {
+          response.writeHead(503, { "content-type": "application/json" })
+          response.end(JSON.stringify({ error: { code: 503, message: "held, then unavailable" } }))
+        })
+        Queue.unsafeOffer(received, release)
+      }).listen(0, "127.0.0.1", () => resume(Effect.succeed(created)))
+    }),
+    (created) =>
+      Effect.async<void>((resume) => {
+        created.closeAllConnections()
+        created.close(() => resume(Effect.void))
+      })
+  )
+  const { port } = server.address() as AddressInfo
+  const answered = yield* Ref.make(0)
+  const ws = yield* Workspaces.make({
+    apiKey: Redacted.make("sk-or-v1-test"),
+    baseUrl: `http://127.0.0.1:${port}/api/v1`,
+    retry: fastRetry,
+    transformClient: HttpClient.tap(() => Ref.update(answered, (n) => n + 1))
+  }).pipe(Effect.provide(FetchHttpClient.layer))
+  return { ws, received, answered }
+})
+
+describe("interrupting a call", () => {
+  it.scoped("uninterruptibleAttempts lets the attempt in flight finish, then stops", () =>
+    Effect.gen(function* () {
+      const { answered, received, ws } = yield* heldServer
+      const guarded = yield* Effect.fork(Workspaces.uninterruptibleAttempts(ws.get({ id: "fixture" })))
+      const release = yield* Queue.take(received)
+      const interrupting = yield* Effect.fork(Fiber.interrupt(guarded))
+      yield* Effect.yieldNow()
+      assert.isTrue(Option.isNone(yield* Fiber.poll(interrupting)), "the interruption waits for the attempt")
+      yield* release
+      const exit = yield* Fiber.join(interrupting)
+      assert.isTrue(Exit.isInterrupted(exit), "the call stopped instead of retrying the 503")
+      assert.strictEqual(yield* Ref.get(answered), 1, "the attempt in flight was answered before the stop")
+      assert.strictEqual(yield* Queue.size(received), 0, "and no further attempt went out")
+    })
+  )
+
+  it.scoped("without it, the attempt in flight is abandoned at once", () =>
+    Effect.gen(function* () {
+      const { answered, received, ws } = yield* heldServer
+      const plain = yield* Effect.fork(ws.get({ id: "fixture" }))
+      const release = yield* Queue.take(received)
+      const exit = yield* Fiber.interrupt(plain)
+      assert.isTrue(Exit.isInterrupted(exit))
+      assert.strictEqual(yield* Ref.get(answered), 0, "stopped before the server answered")
+      yield* release
+      assert.strictEqual(yield* Queue.size(received), 0)
+    })
+  )
+
+  it.scoped("inside uninterruptibleAttempts, the per-attempt timeout still cuts a hung attempt", () =>
+    Effect.gen(function* () {
+      const { answered, received, ws } = yield* heldServer
+      const call = yield* Effect.fork(
+        Workspaces.uninterruptibleAttempts(ws.get({ id: "fixture" }, { timeout: "100 millis", retry: false }))
+      )
+      yield* Queue.take(received)
+      // the server never answers: on the TestClock, 100 ms pass only when the test says so
+      yield* TestClock.adjust("100 millis")
+      const error = yield* Effect.flip(Fiber.join(call))
+      assert.strictEqual(error._tag, "RequestTimeoutError")
+      assert.strictEqual(yield* Ref.get(answered), 0, "the attempt was cut, not waited for")
+    })
   )
 })

@@ -1,0 +1,28 @@
+import { execFile } from "node:child_process"
+import * as Path from "node:path"
+import { fileURLToPath } from "node:url"
+
+/** The repository's root: scripts run there, so their default data paths resolve. */
+export const root = Path.resolve(Path.dirname(fileURLToPath(import.meta.url)), "../..")
+
+/** `examples/migrate-team.ts` as the `node` command line of its build in `dist/` (built by the global setup). */
+export const nodeArgs = (script: string): [string, ...Array<string>] => [
+  Path.join(root, "dist", script.replace(/\.ts$/, ".js"))
+]
+
+export interface Run {
+  readonly code: number
+  readonly stdout: string
+  readonly stderr: string
+}
+
+/** Runs a script of the repository from `dist/` with plain `node` and collects its output and exit code. */
+export const runScript = (script: string, args: ReadonlyArray<string>, env: NodeJS.ProcessEnv) =>
+  new Promise<Run>((resolve) => {
+    execFile(
+      process.execPath,
+      [...nodeArgs(script), ...args],
+      { cwd: root, timeout: 120_000, env },
+      (error, stdout, stderr) => resolve({ code: error === null ? 0 : Number(error.code ?? 1), stdout, stderr })
+    )
+  })
