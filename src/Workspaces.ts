@@ -10,7 +10,8 @@ import * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import type * as Redacted from "effect/Redacted"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
 import type * as Stream from "effect/Stream"
 import type * as Endpoint from "./Endpoint.js"
 import * as internal from "./internal/workspaces.js"
@@ -162,33 +163,71 @@ export const layer = (options: Options): Layer.Layer<Workspaces, InvalidRequestE
   Layer.effect(Workspaces, make(options))
 
 /**
- * The service as a layer configured from `OPENROUTER_API_KEY` (read as `Redacted`),
- * `OPENROUTER_BASE_URL` (default `https://openrouter.ai/api/v1`), `OPENROUTER_HTTP_REFERER`,
- * `OPENROUTER_APP_TITLE` and `OPENROUTER_APP_CATEGORIES`; `options` set the rest.
+ * The settings `layerConfig` reads as `Config` values, each defaulting to an `OPENROUTER_*` variable.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface ConfigOptions
+  extends Omit<Options, "apiKey" | "baseUrl" | "httpReferer" | "appTitle" | "appCategories"> {
+  /** Default `Config.redacted("OPENROUTER_API_KEY")`; an empty or blank key is refused. */
+  readonly apiKey?: Config.Config<Redacted.Redacted<string>>
+  /** Default `OPENROUTER_BASE_URL`, else `https://openrouter.ai/api/v1`. */
+  readonly baseUrl?: Config.Config<string | undefined>
+  /** Default `OPENROUTER_HTTP_REFERER`, else none. */
+  readonly httpReferer?: Config.Config<string | undefined>
+  /** Default `OPENROUTER_APP_TITLE`, else none. */
+  readonly appTitle?: Config.Config<string | undefined>
+  /** Default `OPENROUTER_APP_CATEGORIES` (comma-separated), else none. */
+  readonly appCategories?: Config.Config<string | ReadonlyArray<string> | undefined>
+}
+
+/**
+ * The service as a layer whose key, base URL and attribution are `Config` values (by default the
+ * `OPENROUTER_API_KEY`, `OPENROUTER_BASE_URL`, `OPENROUTER_HTTP_REFERER`, `OPENROUTER_APP_TITLE` and
+ * `OPENROUTER_APP_CATEGORIES` variables); the other options are given as they are. A missing or
+ * empty key fails the layer with a `ConfigError` naming the variable.
+ *
+ * @example
+ * ```ts
+ * import { Config } from "effect"
+ * import { Workspaces } from "effect-openrouter-workspaces"
+ *
+ * // the key from another variable, the rest from the defaults
+ * const WorkspacesLive = Workspaces.layerConfig({ apiKey: Config.redacted("ORG_MANAGEMENT_KEY") })
+ * ```
  *
  * @since 0.1.0
  * @category layers
  */
 export const layerConfig = (
-  options: Omit<Options, "apiKey" | "baseUrl" | "httpReferer" | "appTitle" | "appCategories"> = {}
-): Layer.Layer<Workspaces, InvalidRequestError | ConfigError, HttpClient.HttpClient> =>
-  Layer.unwrapEffect(
+  options: ConfigOptions = {}
+): Layer.Layer<Workspaces, InvalidRequestError | ConfigError, HttpClient.HttpClient> => {
+  const { apiKey, appCategories, appTitle, baseUrl, httpReferer, ...rest } = options
+  const optional = (name: string) => Config.string(name).pipe(Config.option, Config.map(Option.getOrUndefined))
+  return Layer.unwrapEffect(
     Config.all({
-      apiKey: Config.redacted("OPENROUTER_API_KEY"),
-      baseUrl: Config.string("OPENROUTER_BASE_URL").pipe(Config.withDefault("https://openrouter.ai/api/v1")),
-      httpReferer: Config.option(Config.string("OPENROUTER_HTTP_REFERER")),
-      appTitle: Config.option(Config.string("OPENROUTER_APP_TITLE")),
-      appCategories: Config.option(Config.string("OPENROUTER_APP_CATEGORIES"))
+      apiKey: (apiKey ?? Config.redacted("OPENROUTER_API_KEY")).pipe(
+        Config.validate({
+          message: `${apiKey === undefined ? "OPENROUTER_API_KEY" : "the API key"} must not be empty: set it to an OpenRouter management key`,
+          validation: (key) => Redacted.value(key).trim() !== ""
+        })
+      ),
+      baseUrl: baseUrl ?? optional("OPENROUTER_BASE_URL"),
+      httpReferer: httpReferer ?? optional("OPENROUTER_HTTP_REFERER"),
+      appTitle: appTitle ?? optional("OPENROUTER_APP_TITLE"),
+      appCategories: appCategories ?? optional("OPENROUTER_APP_CATEGORIES")
     }).pipe(
-      Config.map(({ apiKey, appCategories, appTitle, baseUrl, httpReferer }) =>
+      Config.map((configs) =>
         layer({
-          ...options,
-          apiKey,
-          baseUrl,
-          ...(httpReferer._tag === "Some" ? { httpReferer: httpReferer.value } : {}),
-          ...(appTitle._tag === "Some" ? { appTitle: appTitle.value } : {}),
-          ...(appCategories._tag === "Some" ? { appCategories: appCategories.value } : {})
+          ...rest,
+          apiKey: configs.apiKey,
+          ...(configs.baseUrl === undefined ? {} : { baseUrl: configs.baseUrl }),
+          ...(configs.httpReferer === undefined ? {} : { httpReferer: configs.httpReferer }),
+          ...(configs.appTitle === undefined ? {} : { appTitle: configs.appTitle }),
+          ...(configs.appCategories === undefined ? {} : { appCategories: configs.appCategories })
         })
       )
     )
   )
+}

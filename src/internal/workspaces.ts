@@ -80,6 +80,13 @@ export const uninterruptibleAttempts = <A, E, R>(self: Effect.Effect<A, E, R>): 
 
 export const make = (options: Workspaces.Options) =>
   Effect.gen(function* () {
+    if (Redacted.value(options.apiKey).trim() === "") {
+      return yield* new WorkspacesError.InvalidRequestError({
+        operation: "Workspaces.make",
+        field: "apiKey",
+        rule: "must not be empty: it is an OpenRouter management key"
+      })
+    }
     const baseUrl = yield* checkBaseUrl(options.baseUrl ?? "https://openrouter.ai/api/v1")
     const headers = {
       "User-Agent": `effect-openrouter-workspaces/${version}`,
