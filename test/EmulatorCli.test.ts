@@ -5,7 +5,6 @@ import * as Os from "node:os"
 import * as Path from "node:path"
 import { nodeArgs, root } from "./support/scripts.js"
 
-
 interface Started {
   readonly child: ChildProcess
   readonly baseUrl: string
