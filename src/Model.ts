@@ -270,10 +270,15 @@ export interface WorkspaceSettings extends Schema.Schema.Type<typeof WorkspaceSe
 /**
  * A page of a list: the items and the total count across all pages.
  *
+ * The item is typed as the schema itself, not as `Schema.Schema<A, I>`: inferring `I` would spell
+ * out the item's encoded side in the emitted declarations, and with keys renamed by `wire` that is a
+ * type literal whose string index signature its own properties do not fit (TS2411 for a consumer
+ * checking the `.d.ts` with `skipLibCheck: false`).
+ *
  * @since 0.1.0
  * @category constructors
  */
-export const Page = <A, I>(item: Schema.Schema<A, I>) =>
+export const Page = <S extends Schema.Schema.Any>(item: S) =>
   Schema.Struct({ data: Schema.Array(item), totalCount: wire("total_count", Schema.Int) })
 
 /**
