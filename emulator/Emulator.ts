@@ -130,13 +130,23 @@ export type FaultRule = Faults.FaultRule
  */
 export type FaultRuleStatus = Faults.FaultRuleStatus
 
-/**
- * One request the emulator received (never its key).
- *
- * @since 0.1.0
- * @category models
- */
-export type { CredentialKind, LoggedRequest } from "./internal/requestLog.js"
+export type {
+  /**
+   * The credential a request carried (never the key itself): `"none"`, `"unknown"`,
+   * `"managementKey"`, `"apiKey"` or `"disabledApiKey"`.
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  CredentialKind,
+  /**
+   * One request the emulator received (never its key).
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  LoggedRequest
+} from "./internal/requestLog.js"
 
 /**
  * One change of state (workspace created/updated/deleted, member added/removed, budget set/deleted,

@@ -51,9 +51,11 @@ export interface DefaultWorkspace {
  *
  * @example
  * ```ts
- * const manifest = yield* Workflows.exportState().pipe(
- *   Effect.provideService(Workflows.DefaultWorkspace, { slug: "main" })
- * )
+ * import { Effect, Layer } from "effect"
+ * import { Workflows } from "effect-openrouter-workspaces"
+ *
+ * // for one workflow:
+ * const exportMain = Workflows.exportState().pipe(Effect.provideService(Workflows.DefaultWorkspace, { slug: "main" }))
  * // or for a whole program, next to the Workspaces layer:
  * const DefaultWorkspaceLive = Layer.succeed(Workflows.DefaultWorkspace, { slug: "main" })
  * ```
@@ -361,8 +363,15 @@ export type PlanError = ExportStateError | BudgetRuleError | ManifestError
  *
  * @example
  * ```ts
- * const budgets = Workflows.budgetsOf((yield* workspaces.listBudgets({ id: "research" })).data)
- * // { monthly: 500, daily: 20 }
+ * import { Effect } from "effect"
+ * import { Workflows, Workspaces } from "effect-openrouter-workspaces"
+ *
+ * const program = Effect.gen(function* () {
+ *   const workspaces = yield* Workspaces.Workspaces
+ *   const budgets = Workflows.budgetsOf((yield* workspaces.listBudgets({ id: "research" })).data)
+ *   // { monthly: 500, daily: 20 }
+ *   return budgets
+ * })
  * ```
  *
  * @since 0.1.0
@@ -377,8 +386,18 @@ export const budgetsOf: (list: ReadonlyArray<WorkspaceBudget>) => Budgets = inte
  *
  * @example
  * ```ts
- * const report = yield* Workflows.ensureWorkspace({ slug: "research", name: "Research", defaultTextModel: "openai/gpt-4o" })
- * // report.outcome: "created" | "updated" | "unchanged"; report.changed: ["defaultTextModel"]
+ * import { Effect } from "effect"
+ * import { Workflows } from "effect-openrouter-workspaces"
+ *
+ * const program = Effect.gen(function* () {
+ *   const report = yield* Workflows.ensureWorkspace({
+ *     slug: "research",
+ *     name: "Research",
+ *     defaultTextModel: "openai/gpt-4o"
+ *   })
+ *   // report.outcome: "created" | "updated" | "unchanged"; report.changed: ["defaultTextModel"]
+ *   return report
+ * })
  * ```
  *
  * @since 0.1.0
@@ -398,7 +417,13 @@ export const ensureWorkspace: (
  *
  * @example
  * ```ts
- * const report = yield* Workflows.syncMembers({ workspace: "research", userIds: ["user_1", "user_2"] })
+ * import { Effect } from "effect"
+ * import { Workflows } from "effect-openrouter-workspaces"
+ *
+ * const program = Effect.gen(function* () {
+ *   const report = yield* Workflows.syncMembers({ workspace: "research", userIds: ["user_1", "user_2"] })
+ *   return report
+ * })
  * ```
  *
  * @since 0.1.0
@@ -415,8 +440,14 @@ export const syncMembers: (
  *
  * @example
  * ```ts
- * const report = yield* Workflows.moveMembers({ from: "staging", to: "research" })
- * // report.moved, report.failed: [{ userId, operation, reason }]
+ * import { Effect } from "effect"
+ * import { Workflows } from "effect-openrouter-workspaces"
+ *
+ * const program = Effect.gen(function* () {
+ *   const report = yield* Workflows.moveMembers({ from: "staging", to: "research" })
+ *   // report.moved, report.failed: [{ userId, operation, reason }]
+ *   return report
+ * })
  * ```
  *
  * @since 0.1.0
@@ -434,7 +465,9 @@ export const moveMembers: (
  *
  * @example
  * ```ts
- * yield* Workflows.setBudgets({ workspace: "research", budgets: { monthly: 500, daily: null } })
+ * import { Workflows } from "effect-openrouter-workspaces"
+ *
+ * const program = Workflows.setBudgets({ workspace: "research", budgets: { monthly: 500, daily: null } })
  * ```
  *
  * @since 0.1.0
@@ -451,7 +484,9 @@ export const setBudgets: (options: SetBudgetsOptions) => Effect.Effect<SetBudget
  *
  * @example
  * ```ts
- * yield* Workflows.cloneWorkspace({ from: "production", to: { slug: "staging", name: "Staging" } })
+ * import { Workflows } from "effect-openrouter-workspaces"
+ *
+ * const program = Workflows.cloneWorkspace({ from: "production", to: { slug: "staging", name: "Staging" } })
  * ```
  *
  * @since 0.1.0
@@ -468,8 +503,15 @@ export const cloneWorkspace: (
  *
  * @example
  * ```ts
- * const manifest = yield* Workflows.exportState()
- * yield* fs.writeFileString("org.yaml", yield* Manifest.stringify(manifest))
+ * import { FileSystem } from "@effect/platform"
+ * import { Effect } from "effect"
+ * import { Manifest, Workflows } from "effect-openrouter-workspaces"
+ *
+ * const program = Effect.gen(function* () {
+ *   const fs = yield* FileSystem.FileSystem
+ *   const manifest = yield* Workflows.exportState()
+ *   yield* fs.writeFileString("org.yaml", yield* Manifest.stringify(manifest))
+ * })
  * ```
  *
  * @since 0.1.0
@@ -491,9 +533,14 @@ export const exportState: (options?: ExportOptions) => Effect.Effect<Manifest, E
  *
  * @example
  * ```ts
- * const manifest = yield* Manifest.readFile("org.yaml")
- * const plan = yield* Workflows.plan(manifest, { prune: true })
- * console.log(Plan.render(plan))
+ * import { Effect } from "effect"
+ * import { Manifest, Plan, Workflows } from "effect-openrouter-workspaces"
+ *
+ * const program = Effect.gen(function* () {
+ *   const manifest = yield* Manifest.readFile("org.yaml")
+ *   const plan = yield* Workflows.plan(manifest, { prune: true })
+ *   console.log(Plan.render(plan))
+ * })
  * ```
  *
  * @since 0.1.0
@@ -533,9 +580,13 @@ export const plan: (manifest: Manifest, options?: PlanOptions) => Effect.Effect<
  *
  * @example
  * ```ts
- * yield* Workflows.apply(plan, { concurrency: 8 }).pipe(
- *   Stream.runForEach((event) => Console.log(event._tag))
- * )
+ * import { Console, Effect, Stream } from "effect"
+ * import { Manifest, Workflows } from "effect-openrouter-workspaces"
+ *
+ * const program = Effect.gen(function* () {
+ *   const plan = yield* Workflows.plan(yield* Manifest.readFile("org.yaml"))
+ *   yield* Workflows.apply(plan, { concurrency: 8 }).pipe(Stream.runForEach((event) => Console.log(event._tag)))
+ * })
  * ```
  *
  * @since 0.1.0
