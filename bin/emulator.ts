@@ -18,6 +18,7 @@ import * as Schema from "effect/Schema"
 import * as Fs from "node:fs"
 import * as Yaml from "yaml"
 import { Emulator } from "../emulator/index.js"
+import { version } from "../src/internal/version.js"
 
 const port = Options.integer("port").pipe(Options.withDefault(8787), Options.withDescription("port to listen on"))
 const host = Options.text("host").pipe(Options.withDefault("127.0.0.1"), Options.withDescription("address to bind"))
@@ -112,6 +113,6 @@ const command = Command.make(
     }).pipe(Effect.scoped)
 )
 
-const cli = Command.run(command, { name: "openrouter-workspaces-emulator", version: "0.1.0" })
+const cli = Command.run(command, { name: "openrouter-workspaces-emulator", version })
 
 cli(process.argv).pipe(Effect.provide(NodeContext.layer), NodeRuntime.runMain)

@@ -29,6 +29,7 @@ import { FetchHttpClient, type HttpClient } from "@effect/platform"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { Cause, Config, type ConfigError, Console, Data, Effect, Layer, Option, Redacted, Stream } from "effect"
 import { Emulator } from "../emulator/index.js"
+import { version } from "../src/internal/version.js"
 import { type Model, Workflows, WorkflowsError, Workspaces, type WorkspacesError } from "../src/index.js"
 
 /**
@@ -197,7 +198,7 @@ const describeFailure = (error: unknown): string => {
  */
 export const runCli = <Name extends string, E, A>(command: Command.Command<Name, NodeContext.NodeContext, E, A>) => {
   const name = Array.from(Command.getNames(command))[0] ?? "example"
-  Command.run(command, { name, version: "0.1.0" })(process.argv).pipe(
+  Command.run(command, { name, version })(process.argv).pipe(
     Effect.tapErrorCause((cause) =>
       Option.match(Cause.failureOption(cause), {
         onNone: () => (Cause.isInterruptedOnly(cause) ? Effect.void : Console.error(Cause.pretty(cause))),

@@ -20,11 +20,15 @@ import {
   TestServices,
   Tracer
 } from "effect"
+import * as Fs from "node:fs"
 import { createServer as createHttpServer } from "node:http"
 import { createServer, type AddressInfo } from "node:net"
 import { Emulator } from "../emulator/index.js"
 import { RetryPolicy, Workspaces, WorkspacesError } from "../src/index.js"
 import { emulatorWithClient, fastRetry } from "./support/layers.js"
+
+/** The version package.json declares: the User-Agent must carry it. */
+const packageVersion: string = JSON.parse(Fs.readFileSync(new URL("../package.json", import.meta.url), "utf8")).version
 
 const pad = (i: number) => String(i).padStart(4, "0")
 const userIds = Array.from({ length: 1100 }, (_, i) => `user_${pad(i)}`)
@@ -687,7 +691,7 @@ describe("Workspaces", () => {
           assert.strictEqual(request!.credential, "managementKey")
           assert.strictEqual(request!.headers["accept"], "application/json")
           assert.match(request!.headers["content-type"]!, /^application\/json/)
-          assert.strictEqual(request!.headers["user-agent"], "effect-openrouter-workspaces/0.1.0")
+          assert.strictEqual(request!.headers["user-agent"], `effect-openrouter-workspaces/${packageVersion}`)
           assert.strictEqual(request!.headers["http-referer"], "https://platform.example")
           assert.strictEqual(request!.headers["x-openrouter-title"], "Platform migrations")
           assert.strictEqual(request!.headers["x-openrouter-categories"], "cli-agent,programming-app")
