@@ -1,0 +1,107 @@
+/**
+ * `orw emulator` (and `npm run emulator`): serves the Workspaces emulator until interrupted, printing
+ * its base URL and the local, fake management keys it accepts.
+ */
+import * as Command from "@effect/cli/Command"
+import * as Options from "@effect/cli/Options"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
+import * as Fs from "node:fs"
+import * as Yaml from "yaml"
+import { Emulator } from "../../emulator/index.js"
+
+const port = Options.integer("port").pipe(Options.withDefault(8787), Options.withDescription("port to listen on"))
+const host = Options.text("host").pipe(Options.withDefault("127.0.0.1"), Options.withDescription("address to bind"))
+const seed = Options.file("seed", { exists: "yes" }).pipe(
+  Options.optional,
+  Options.withDescription("seed file (JSON or YAML); the built-in seed otherwise")
+)
+const state = Options.file("state").pipe(
+  Options.optional,
+  Options.withDescription("state file: loaded at start if it exists, written after each change")
+)
+const faultSeed = Options.integer("fault-seed").pipe(
+  Options.optional,
+  Options.withDescription("seed of the generator behind fault rules with a rate")
+)
+const faults = Options.file("faults", { exists: "yes" }).pipe(
+  Options.optional,
+  Options.withDescription("fault rules to start with (JSON or YAML array)")
+)
+const users = Options.integer("users").pipe(
+  Options.optional,
+  Options.withDescription("size of the built-in seed: number of users")
+)
+const workspaces = Options.integer("workspaces").pipe(
+  Options.optional,
+  Options.withDescription("size of the built-in seed: number of workspaces")
+)
+
+const logLimit = Options.integer("log-limit").pipe(
+  Options.filterMap((n) => (n >= 0 ? Option.some(n) : Option.none()), "--log-limit must be a non-negative integer"),
+  Options.withDefault(Emulator.defaultLogLimit),
+  Options.withDescription(
+    "how many entries the request log and the history each keep (/__emulator/requests, /__emulator/history); " +
+      "the oldest are dropped"
+  )
+)
+
+const readFaults = (file: string) =>
+  Effect.try(() => Yaml.parse(Fs.readFileSync(file, "utf8")) as unknown).pipe(
+    Effect.flatMap(Schema.decodeUnknown(Schema.Array(Emulator.FaultRule))),
+    Effect.mapError((error) => new Error(`${file}: ${error.message}`))
+  )
+
+export const command = Command.make(
+  "emulator",
+  { port, host, seed, state, faultSeed, faults, users, workspaces, logLimit },
+  (options) =>
+    Effect.gen(function* () {
+      const rules = Option.isSome(options.faults) ? yield* readFaults(options.faults.value) : []
+      const builtin =
+        Option.isNone(options.seed) && (Option.isSome(options.users) || Option.isSome(options.workspaces))
+          ? Emulator.builtinSeed({
+              users: Option.getOrUndefined(options.users),
+              workspaces: Option.getOrUndefined(options.workspaces)
+            })
+          : undefined
+      const emulator = yield* Emulator.make({
+        port: options.port,
+        host: options.host,
+        seed: builtin,
+        seedFile: Option.getOrUndefined(options.seed),
+        stateFile: Option.getOrUndefined(options.state),
+        faults: rules,
+        faultSeed: Option.getOrUndefined(options.faultSeed),
+        logLimit: options.logLimit
+      })
+      // local fake keys: printing them is the point
+      const key = Redacted.value(emulator.managementKey)
+      const rows: ReadonlyArray<readonly [string, string]> = [
+        ["base URL", emulator.baseUrl],
+        ["management key (admin)", key],
+        ["management key (member)", Redacted.value(emulator.keys.memberManagementKey)],
+        ["API key (not management)", Redacted.value(emulator.keys.inferenceKey)],
+        ["state file", Option.getOrElse(options.state, () => "none (in memory)")],
+        [
+          "admin routes",
+          `${emulator.origin}/__emulator/{requests,history,faults,state}` +
+            (Emulator.isLoopbackHost(options.host) ? "" : " (Bearer admin key required)")
+        ],
+        ["log limit", `the last ${options.logLimit} requests and changes (--log-limit)`]
+      ]
+      yield* Console.log(
+        [
+          "OpenRouter Workspaces emulator listening",
+          "",
+          ...rows.map(([label, value]) => `  ${label.padEnd(26)}${value}`),
+          "",
+          `  curl -H "Authorization: Bearer ${key}" ${emulator.baseUrl}/workspaces`
+        ].join("\n")
+      )
+      return yield* Effect.never
+    }).pipe(Effect.scoped)
+)

@@ -1,0 +1,255 @@
+/**
+ * A saved plan (`orw plan -o plan.json`): the plan's changes, what the plan saw of every workspace it
+ * touches (a fingerprint of its settings, budgets and member set), and a digest over all of it.
+ * `orw apply plan.json` applies it exactly as saved, after checking that no workspace it touches has
+ * changed since (Pulumi's `up --plan`, without a state file).
+ */
+import * as Chunk from "effect/Chunk"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
+import { createHash } from "node:crypto"
+import { Model, Plan, Workflows, Workspaces, type WorkspacesError } from "../../src/index.js"
+
+/** The one format this version of orw reads and writes. */
+export const formatVersion = 1
+
+const Interval = Schema.Literal(...Model.budgetIntervals)
+
+const ChangeSchema = Schema.Union(
+  Schema.TaggedStruct("CreateWorkspace", {
+    workspace: Schema.String,
+    name: Schema.String,
+    settings: Schema.typeSchema(Model.WorkspaceSettings)
+  }),
+  Schema.TaggedStruct("UpdateWorkspace", {
+    workspace: Schema.String,
+    changes: Schema.Array(Schema.Struct({ field: Schema.String, from: Schema.Unknown, to: Schema.Unknown }))
+  }),
+  Schema.TaggedStruct("DeleteWorkspace", { workspace: Schema.String, name: Schema.String }),
+  Schema.TaggedStruct("AddMembers", { workspace: Schema.String, userIds: Schema.Array(Schema.String) }),
+  Schema.TaggedStruct("RemoveMembers", { workspace: Schema.String, userIds: Schema.Array(Schema.String) }),
+  Schema.TaggedStruct("SetBudget", {
+    workspace: Schema.String,
+    interval: Interval,
+    limitUsd: Schema.Number,
+    previous: Schema.NullOr(Schema.Number),
+    includeByokInBudgets: Schema.optionalWith(Schema.Boolean, { exact: true })
+  }),
+  Schema.TaggedStruct("DeleteBudget", { workspace: Schema.String, interval: Interval, previous: Schema.Number })
+)
+
+/** What a plan saw of one workspace: a hash of each part, or `null` when the workspace did not exist. */
+export const Fingerprint = Schema.NullOr(
+  Schema.Struct({ settings: Schema.String, budgets: Schema.String, members: Schema.String })
+)
+export type Fingerprint = typeof Fingerprint.Type
+
+const Body = Schema.Struct({
+  format: Schema.Literal("orw-plan"),
+  version: Schema.Literal(formatVersion),
+  createdAt: Schema.String,
+  /** The base URL the plan was made against. */
+  target: Schema.String,
+  defaultWorkspace: Schema.String,
+  prune: Schema.Boolean,
+  changes: Schema.Array(ChangeSchema),
+  fingerprints: Schema.Record({ key: Schema.String, value: Fingerprint })
+})
+
+/** The plan file: its body and the SHA-256 of the body's canonical JSON. */
+export const SavedPlan = Schema.extend(Body, Schema.Struct({ digest: Schema.String }))
+export type SavedPlan = typeof SavedPlan.Type
+
+/** A plan file that cannot be applied: unreadable, of another version, or changed after it was written. */
+export class PlanFileError extends Schema.TaggedError<PlanFileError>()("PlanFileError", {
+  file: Schema.String,
+  detail: Schema.String
+}) {
+  override get message() {
+    return `${this.file}: ${this.detail}`
+  }
+}
+
+/** A workspace the plan touches has changed since the plan was made: none of its steps is sent. */
+export class StaleWorkspaceError extends Schema.TaggedError<StaleWorkspaceError>()("StaleWorkspaceError", {
+  workspace: Schema.String,
+  changed: Schema.Array(Schema.String)
+}) {
+  override get message() {
+    return (
+      `workspace ${this.workspace} changed since the plan was made (${this.changed.join(", ")}): ` +
+      `nothing was sent for it; run orw plan again`
+    )
+  }
+}
+
+/** JSON with object keys sorted, so equal values always hash alike. */
+const canonical = (value: unknown): string =>
+  JSON.stringify(value, (_, v: unknown) =>
+    v !== null && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v
+  )
+
+const sha256 = (value: unknown) => createHash("sha256").update(canonical(value)).digest("hex")
+
+/**
+ * What the plan sees of a workspace now: its settings (not ids or timestamps), its budgets and the
+ * workspace-wide BYOK flag, and its explicit member set (none for the default workspace, whose
+ * membership is every organization member).
+ */
+export const fingerprint = (
+  slug: string,
+  isDefault: boolean
+): Effect.Effect<
+  Fingerprint,
+  Exclude<WorkspacesError.WorkspacesError, WorkspacesError.NotFoundResponseError>,
+  Workspaces.Workspaces
+> =>
+  Effect.gen(function* () {
+    const service = yield* Workspaces.Workspaces
+    const workspace = yield* service
+      .get({ id: slug })
+      .pipe(Effect.catchTag("NotFoundResponseError", () => Effect.succeed(undefined)))
+    if (workspace === undefined) return null
+    const { createdAt: _c, createdBy: _b, id: _i, updatedAt: _u, ...settings } = workspace
+    const budgets = yield* service
+      .listBudgets({ id: slug })
+      .pipe(Effect.catchTag("NotFoundResponseError", () => Effect.succeed({ data: [], includeByokInBudgets: false })))
+    const members = isDefault
+      ? []
+      : Chunk.toArray(
+          yield* Stream.runCollect(
+            service.streamMembers({ id: slug }).pipe(
+              Stream.map((member) => member.userId),
+              Stream.catchTag("NotFoundResponseError", () => Stream.empty)
+            )
+          )
+        ).sort()
+    return {
+      settings: sha256(settings),
+      budgets: sha256({ budgets: Workflows.budgetsOf(budgets.data), byok: budgets.includeByokInBudgets }),
+      members: sha256(members)
+    }
+  })
+
+/** The workspaces a plan touches, in the order of their first step. */
+export const touched = (plan: Plan.Plan): ReadonlyArray<string> =>
+  Array.from(new Set(plan.changes.map((_) => _.workspace)))
+
+/** Fingerprints of the workspaces a plan touches, read `concurrency` at a time. */
+export const fingerprints = (plan: Plan.Plan, defaultWorkspace: string, concurrency: number) =>
+  Effect.map(
+    Effect.forEach(
+      touched(plan),
+      (slug) => Effect.map(fingerprint(slug, slug === defaultWorkspace), (seen) => [slug, seen] as const),
+      { concurrency }
+    ),
+    (entries): Record<string, Fingerprint> => Object.fromEntries(entries)
+  )
+
+/** A saved plan of `plan`, sealed with its digest. */
+export const make = (options: {
+  readonly plan: Plan.Plan
+  readonly target: string
+  readonly defaultWorkspace: string
+  readonly fingerprints: Record<string, Fingerprint>
+  readonly now: Date
+}): SavedPlan => {
+  const body: typeof Body.Type = {
+    format: "orw-plan",
+    version: formatVersion,
+    createdAt: options.now.toISOString(),
+    target: options.target,
+    defaultWorkspace: options.defaultWorkspace,
+    prune: options.plan.prune,
+    changes: options.plan.changes as typeof Body.Type.changes,
+    fingerprints: options.fingerprints
+  }
+  return { ...body, digest: sha256(body) }
+}
+
+const decodeSaved = Schema.decodeUnknownEither(SavedPlan, { onExcessProperty: "error" })
+
+/** Reads a plan file's text: refuses other formats and versions, a malformed file, or one whose digest does not match. */
+export const parse = (file: string, text: string): Either.Either<SavedPlan, PlanFileError> => {
+  const fail = (detail: string) => Either.left(new PlanFileError({ file, detail }))
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch {
+    return fail("is not JSON: a plan file is what orw plan -o writes")
+  }
+  const head = json as { readonly format?: unknown; readonly version?: unknown } | null
+  if (typeof head !== "object" || head === null || head.format !== "orw-plan") {
+    return fail("is not an orw plan file (no format: orw-plan)")
+  }
+  if (head.version !== formatVersion) {
+    return fail(`is a plan file of version ${String(head.version)}; this orw reads version ${formatVersion}`)
+  }
+  const decoded = decodeSaved(json)
+  if (Either.isLeft(decoded)) {
+    const [issue] = ParseResult.ArrayFormatter.formatErrorSync(decoded.left)
+    return fail(`is not a valid plan file: ${issue === undefined ? "" : `${issue.path.join(".")}: `}${issue?.message}`)
+  }
+  const { digest, ...body } = decoded.right
+  if (sha256(body) !== digest) {
+    return fail("was changed after orw plan wrote it (its digest does not match): make a new plan")
+  }
+  return Either.right(decoded.right)
+}
+
+/** The plan a saved plan holds, as `Workflows.apply` takes it. */
+export const planOf = (saved: SavedPlan): Plan.Plan => ({
+  prune: saved.prune,
+  changes: saved.changes.map((change) => {
+    const { _tag, ...fields } = change
+    return (Plan.Change[_tag] as (fields: object) => Plan.Change)(fields)
+  })
+})
+
+/** Which parts of a workspace differ between what the plan saw and what is there now. */
+const differences = (saw: Fingerprint, now: Fingerprint): ReadonlyArray<string> => {
+  if (saw === null && now === null) return []
+  if (saw === null) return ["created since the plan"]
+  if (now === null) return ["deleted since the plan"]
+  return (["settings", "budgets", "members"] as const).filter((part) => saw[part] !== now[part])
+}
+
+/**
+ * The steps of a saved plan that may still be sent, now that `current` has been read: nothing for a
+ * workspace that changed; and, so that nobody ends up in neither workspace, no removal of a user whose
+ * addition was held back, and no deletion at all once an addition was held back.
+ */
+export const current = (
+  saved: SavedPlan,
+  now: Record<string, Fingerprint>
+): { readonly plan: Plan.Plan; readonly stale: ReadonlyArray<StaleWorkspaceError>; readonly held: number } => {
+  const stale = Object.entries(saved.fingerprints).flatMap(([workspace, saw]) => {
+    const changed = differences(saw, now[workspace] ?? null)
+    return changed.length === 0 ? [] : [new StaleWorkspaceError({ workspace, changed })]
+  })
+  const staleSlugs = new Set(stale.map((_) => _.workspace))
+  const plan = planOf(saved)
+  const heldUsers = new Set(
+    plan.changes.flatMap((_) => (_._tag === "AddMembers" && staleSlugs.has(_.workspace) ? _.userIds : []))
+  )
+  let held = 0
+  const changes = plan.changes.flatMap((step): ReadonlyArray<Plan.Change> => {
+    if (staleSlugs.has(step.workspace)) return []
+    if (step._tag === "DeleteWorkspace" && heldUsers.size > 0) {
+      held++
+      return []
+    }
+    if (step._tag === "RemoveMembers" && heldUsers.size > 0) {
+      const userIds = step.userIds.filter((id) => !heldUsers.has(id))
+      held += step.userIds.length - userIds.length
+      return userIds.length === 0 ? [] : [Plan.Change.RemoveMembers({ workspace: step.workspace, userIds })]
+    }
+    return [step]
+  })
+  return { plan: { prune: plan.prune, changes }, stale, held }
+}

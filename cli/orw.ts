@@ -1,0 +1,340 @@
+#!/usr/bin/env node
+/**
+ * `orw`: the operator's command line for OpenRouter workspaces.
+ *
+ *   orw export [-o org.yaml] [--format yaml|json]
+ *   orw plan org.yaml [--prune] [-o plan.json] [--json] [--detailed-exitcode] [--show-members]
+ *   orw apply <plan.json | org.yaml> [--yes] [--prune] [--concurrency n]
+ *   orw emulator [--port 8787] [--seed seed.yaml] [--state state.json] [--faults faults.json]
+ *
+ * Every command but `emulator` runs against the organization of the management key in
+ * OPENROUTER_API_KEY, at --base-url (or OPENROUTER_BASE_URL, default https://openrouter.ai/api/v1),
+ * or with --emulator against a fresh embedded emulator (the built-in seed; no key needed).
+ */
+import * as Args from "@effect/cli/Args"
+import * as Command from "@effect/cli/Command"
+import * as Options from "@effect/cli/Options"
+import * as Prompt from "@effect/cli/Prompt"
+import * as ValidationError from "@effect/cli/ValidationError"
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as NodeContext from "@effect/platform-node/NodeContext"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import * as Cause from "effect/Cause"
+import * as Config from "effect/Config"
+import * as ConfigError from "effect/ConfigError"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
+import { Emulator } from "../emulator/index.js"
+import { Manifest, Plan, Workflows, Workspaces, type WorkspacesError } from "../src/index.js"
+import { version } from "../src/internal/version.js"
+import { command as emulatorCommand } from "./internal/emulatorCommand.js"
+import * as PlanFile from "./internal/planFile.js"
+
+/** The process's exit code once the command has run: `--detailed-exitcode` and failed applies set it. */
+let exitCode = 0
+const exitWith = (code: number) => Effect.sync(() => void (exitCode = Math.max(exitCode, code)))
+
+/** Status lines go to stderr, so that stdout holds only what a command outputs (a manifest, a plan, JSON). */
+const status = (line: string) => Console.error(line)
+
+const baseUrl = Options.text("base-url").pipe(
+  Options.withFallbackConfig(Config.string("OPENROUTER_BASE_URL")),
+  Options.optional,
+  Options.withDescription(
+    "the API's base URL (default: OPENROUTER_BASE_URL, else https://openrouter.ai/api/v1); the key is read " +
+      "only from OPENROUTER_API_KEY, never from a flag"
+  )
+)
+const emulator = Options.boolean("emulator").pipe(
+  Options.withDescription("run against a fresh embedded emulator (the built-in seed) instead of an organization")
+)
+const defaultWorkspace = Options.text("default-workspace").pipe(
+  Options.withFallbackConfig(Config.string("OPENROUTER_DEFAULT_WORKSPACE").pipe(Config.withDefault("default"))),
+  Options.filterMap(
+    (slug) => (slug.trim() === "" ? Option.none() : Option.some(slug.trim())),
+    "--default-workspace (or OPENROUTER_DEFAULT_WORKSPACE) must not be empty"
+  ),
+  Options.withDescription(
+    "the slug of the organization's default workspace (on OpenRouter, the one named Default), whose membership " +
+      "is every member (default: OPENROUTER_DEFAULT_WORKSPACE, else default)"
+  )
+)
+const noColor = Options.boolean("no-color").pipe(
+  Options.withDescription("no colour (also NO_COLOR; never when the output is not a terminal)")
+)
+const target = { baseUrl, emulator, defaultWorkspace, noColor }
+
+interface Target {
+  readonly baseUrl: Option.Option<string>
+  readonly emulator: boolean
+  readonly defaultWorkspace: string
+}
+
+/** The organization a command works on, named as a saved plan records it. */
+const targetName = (options: Target) =>
+  options.emulator ? "emulator:builtin" : Option.getOrElse(options.baseUrl, () => "https://openrouter.ai/api/v1")
+
+/** The `Workspaces` service of a command and its `Workflows.DefaultWorkspace`. */
+const workspacesLayer = (options: Target) => {
+  const service: Layer.Layer<
+    Workspaces.Workspaces,
+    Emulator.EmulatorError | WorkspacesError.InvalidRequestError | ConfigError.ConfigError
+  > = options.emulator
+    ? Layer.effectDiscard(
+        Effect.flatMap(Emulator.Emulator, (running) =>
+          status(`target: a fresh emulator at ${running.baseUrl} (built-in seed)`)
+        )
+      ).pipe(Layer.provideMerge(Emulator.layerWorkspaces({ seed: Emulator.builtinSeed() })))
+    : Layer.effectDiscard(status(`target: ${targetName(options)}`)).pipe(
+        Layer.provideMerge(
+          Workspaces.layerConfig(
+            Option.isSome(options.baseUrl) ? { baseUrl: Config.succeed(options.baseUrl.value) } : {}
+          ).pipe(Layer.provide(FetchHttpClient.layer))
+        )
+      )
+  return Layer.merge(service, Layer.succeed(Workflows.DefaultWorkspace, { slug: options.defaultWorkspace }))
+}
+
+const formatOf = (file: string | undefined, format: Option.Option<"yaml" | "json">) =>
+  Option.getOrElse(format, () => (file?.toLowerCase().endsWith(".json") ? "json" : "yaml"))
+
+const exportCommand = Command.make(
+  "export",
+  {
+    ...target,
+    output: Options.file("output").pipe(
+      Options.withAlias("o"),
+      Options.optional,
+      Options.withDescription("write the manifest to this file (default: stdout)")
+    ),
+    format: Options.choice("format", ["yaml", "json"]).pipe(
+      Options.optional,
+      Options.withDescription("yaml or json (default: from the file's extension, else yaml)")
+    )
+  },
+  (options) =>
+    Effect.gen(function* () {
+      const manifest = yield* Workflows.exportState()
+      const file = Option.getOrUndefined(options.output)
+      const text = yield* Manifest.stringify(manifest, `manifest.${formatOf(file, options.format)}`)
+      if (file === undefined) return yield* Console.log(text.trimEnd())
+      yield* (yield* FileSystem.FileSystem).writeFileString(file, text)
+      yield* status(`exported ${manifest.workspaces.length} workspaces to ${file}`)
+    }).pipe(Effect.provide(workspacesLayer(options)))
+).pipe(Command.withDescription("Write the organization's workspaces, budgets and members as a manifest."))
+
+const manifestArg = Args.file({ name: "manifest", exists: "yes" }).pipe(
+  Args.withDescription("the manifest: the organization's desired workspaces (YAML or JSON)")
+)
+const prune = Options.boolean("prune").pipe(
+  Options.withDescription("also remove what the manifest does not list (members, budgets, workspaces)")
+)
+
+const planCommand = Command.make(
+  "plan",
+  {
+    ...target,
+    manifest: manifestArg,
+    prune,
+    out: Options.file("out").pipe(
+      Options.withAlias("o"),
+      Options.optional,
+      Options.withDescription("save the plan to this file, for orw apply")
+    ),
+    json: Options.boolean("json").pipe(Options.withDescription("print the plan as JSON (the plan file's format)")),
+    detailedExitcode: Options.boolean("detailed-exitcode").pipe(
+      Options.withDescription("exit 0 when there is nothing to change, 2 when there is, 1 on error")
+    ),
+    showMembers: Options.boolean("show-members").pipe(Options.withDescription("list every user id"))
+  },
+  (options) =>
+    Effect.gen(function* () {
+      const manifest = yield* Manifest.readFile(options.manifest)
+      const plan = yield* Workflows.plan(manifest, { prune: options.prune })
+      if (Option.isSome(options.out) || options.json) {
+        const saved = PlanFile.make({
+          plan,
+          target: targetName(options),
+          defaultWorkspace: options.defaultWorkspace,
+          fingerprints: yield* PlanFile.fingerprints(plan, options.defaultWorkspace, 4),
+          now: new Date()
+        })
+        const text = JSON.stringify(saved, null, 2) + "\n"
+        if (Option.isSome(options.out)) {
+          yield* (yield* FileSystem.FileSystem).writeFileString(options.out.value, text)
+          yield* status(`saved the plan to ${options.out.value}: orw apply ${options.out.value} applies it as it is`)
+        }
+        if (options.json) yield* Console.log(text.trimEnd())
+      }
+      if (!options.json) {
+        yield* Console.log(
+          Plan.render(plan, { maxUserIds: options.showMembers ? Number.MAX_SAFE_INTEGER : 10 }).trimEnd()
+        )
+      }
+      if (options.detailedExitcode && !Plan.isEmpty(plan)) yield* exitWith(2)
+    }).pipe(Effect.provide(workspacesLayer(options)))
+).pipe(Command.withDescription("Show what applying a manifest would change; -o saves the plan for orw apply."))
+
+const describeStep = (step: Plan.Change): string =>
+  Plan.Change.$match(step, {
+    CreateWorkspace: (c) => `+ create workspace ${c.workspace}`,
+    UpdateWorkspace: (c) => `~ update workspace ${c.workspace} (${c.changes.map((f) => f.field).join(", ")})`,
+    DeleteWorkspace: (c) => `- delete workspace ${c.workspace}`,
+    AddMembers: (c) => `+ add ${c.userIds.length} members to ${c.workspace}`,
+    RemoveMembers: (c) => `- remove ${c.userIds.length} members from ${c.workspace}`,
+    SetBudget: (c) => `${c.previous === null ? "+" : "~"} budget ${c.interval} = ${c.limitUsd} on ${c.workspace}`,
+    DeleteBudget: (c) => `- budget ${c.interval} on ${c.workspace}`
+  })
+
+/** Applies a plan, one line per finished step, and says whether everything went through. */
+const runApply = (plan: Plan.Plan, concurrency: number) =>
+  Workflows.apply(plan, { concurrency }).pipe(
+    Stream.runFoldEffect(true, (ok, event) => {
+      const counter = (index: number, total: number) => `[${String(index + 1).padStart(String(total).length)}/${total}]`
+      switch (event._tag) {
+        case "Started":
+          return Effect.as(status(`applying ${event.total} steps`), ok)
+        case "StepDone":
+          return Effect.as(
+            Console.log(
+              `${counter(event.index, event.total)} done     ${describeStep(event.step)}` +
+                (event.rejected.length === 0 ? "" : ` (${event.rejected.length} users refused)`)
+            ),
+            ok
+          )
+        case "StepFailed":
+          return Effect.as(
+            Console.log(
+              `${counter(event.index, event.total)} failed   ${describeStep(event.step)}: ${event.error.message}`
+            ),
+            false
+          )
+        case "StepSkipped":
+          return Effect.as(
+            Console.log(`${counter(event.index, event.total)} skipped  ${describeStep(event.step)}: ${event.reason}`),
+            false
+          )
+        case "Finished": {
+          const { done, failed, rejected, skipped, total } = event.report
+          const lines = [
+            `\nApplied: ${done} of ${total} done, ${failed.length} failed, ${skipped.length} skipped, ${rejected.length} users refused.`,
+            ...rejected.map((r) => `  ! ${r.operation} ${r.userId} in ${r.workspace}: ${r.reason}`)
+          ]
+          return Effect.as(Console.log(lines.join("\n")), ok && failed.length === 0)
+        }
+      }
+    })
+  )
+
+/** A confirmation on a terminal; without one (and without --yes), nothing is sent. */
+const confirmed = (yes: boolean, question: string) =>
+  Effect.gen(function* () {
+    if (yes) return true
+    if (process.stdin.isTTY !== true || process.stdout.isTTY !== true) {
+      yield* status("not applied: there is no terminal to confirm on, and --yes was not given; nothing was sent")
+      return false
+    }
+    return yield* Prompt.confirm({ message: question })
+  })
+
+const isSavedPlan = (text: string) => /^\s*\{[\s\S]*"format"\s*:\s*"orw-plan"/.test(text)
+
+const applyCommand = Command.make(
+  "apply",
+  {
+    ...target,
+    source: Args.file({ name: "plan-or-manifest", exists: "yes" }).pipe(
+      Args.withDescription("a plan saved by orw plan -o (applied exactly as saved), or a manifest (planned first)")
+    ),
+    yes: Options.boolean("yes").pipe(Options.withDescription("apply a manifest's plan without asking")),
+    prune,
+    concurrency: Options.integer("concurrency").pipe(
+      Options.filterMap((n) => (n >= 1 ? Option.some(n) : Option.none()), "--concurrency must be at least 1"),
+      Options.withDefault(4),
+      Options.withDescription("calls in flight at once")
+    )
+  },
+  (options) =>
+    Effect.gen(function* () {
+      const text = yield* (yield* FileSystem.FileSystem).readFileString(options.source)
+      if (isSavedPlan(text)) {
+        const saved = yield* Either.match(PlanFile.parse(options.source, text), {
+          onLeft: Effect.fail,
+          onRight: Effect.succeed
+        })
+        if (saved.target !== targetName(options)) {
+          return yield* new PlanFile.PlanFileError({
+            file: options.source,
+            detail: `was made against ${saved.target}, not ${targetName(options)}: make a new plan for this target`
+          })
+        }
+        if (saved.defaultWorkspace !== options.defaultWorkspace) {
+          return yield* new PlanFile.PlanFileError({
+            file: options.source,
+            detail: `was made with --default-workspace ${saved.defaultWorkspace}, not ${options.defaultWorkspace}`
+          })
+        }
+        const now = yield* PlanFile.fingerprints(PlanFile.planOf(saved), saved.defaultWorkspace, options.concurrency)
+        const { held, plan, stale } = PlanFile.current(saved, now)
+        for (const error of stale) yield* Console.log(`refused: ${error.message}`)
+        if (held > 0) {
+          yield* Console.log(`held back: ${held} removals and deletions that depend on the refused workspaces`)
+        }
+        const ok = Plan.isEmpty(plan) ? true : yield* runApply(plan, options.concurrency)
+        if (!ok || stale.length > 0) yield* exitWith(1)
+        return
+      }
+      const manifest = yield* Manifest.parse(text, options.source)
+      const plan = yield* Workflows.plan(manifest, { prune: options.prune })
+      yield* Console.log(Plan.render(plan).trimEnd())
+      if (Plan.isEmpty(plan)) return
+      if (!(yield* confirmed(options.yes, `Apply these ${plan.changes.length} steps to ${targetName(options)}?`))) {
+        return yield* exitWith(1)
+      }
+      const ok = yield* runApply(plan, options.concurrency)
+      const replan = yield* Workflows.plan(manifest, { prune: options.prune })
+      yield* Console.log(`\nPlanning again:\n${Plan.render(replan).trimEnd()}`)
+      if (!ok) yield* exitWith(1)
+    }).pipe(Effect.provide(workspacesLayer(options)))
+).pipe(Command.withDescription("Apply a saved plan (refusing workspaces changed since) or a manifest."))
+
+const orw = Command.make("orw").pipe(
+  Command.withDescription(
+    "Manage OpenRouter workspaces from a manifest: export, plan, apply. Exit codes: 0 done (or no changes), " +
+      "1 error or refused, 2 changes to apply (plan --detailed-exitcode)."
+  ),
+  Command.withSubcommands([
+    exportCommand,
+    planCommand,
+    applyCommand,
+    emulatorCommand.pipe(Command.withDescription("Serve the Workspaces emulator until interrupted."))
+  ])
+)
+
+const describeFailure = (error: unknown): string =>
+  ConfigError.isConfigError(error)
+    ? `${String(error)}${String(error).includes("OPENROUTER_API_KEY") ? ": set OPENROUTER_API_KEY to a management key, or run with --emulator" : ""}`
+    : typeof error === "object" && error !== null && "message" in error
+      ? `${"_tag" in error ? `${String(error._tag)}: ` : ""}${String(error.message)}`
+      : String(error)
+
+Command.run(orw, { name: "orw", version })(process.argv).pipe(
+  Effect.tapErrorCause((cause) =>
+    Option.match(Cause.failureOption(cause), {
+      onNone: () => (Cause.isInterruptedOnly(cause) ? Effect.void : Console.error(Cause.pretty(cause))),
+      onSome: (error) =>
+        ValidationError.isValidationError(error) ? Effect.void : Console.error(`error: ${describeFailure(error)}`)
+    })
+  ),
+  Effect.provide(NodeContext.layer),
+  NodeRuntime.runMain({
+    disableErrorReporting: true,
+    teardown: (exit, onExit) => onExit(Exit.isSuccess(exit) ? exitCode : Cause.isInterruptedOnly(exit.cause) ? 130 : 1)
+  })
+)

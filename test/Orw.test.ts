@@ -1,0 +1,208 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Redacted } from "effect"
+import * as Fs from "node:fs"
+import * as Os from "node:os"
+import * as Path from "node:path"
+import { Emulator } from "../emulator/index.js"
+import { Manifest } from "../src/index.js"
+import { runScript } from "./support/scripts.js"
+
+const {
+  OPENROUTER_API_KEY: _key,
+  OPENROUTER_BASE_URL: _baseUrl,
+  OPENROUTER_DEFAULT_WORKSPACE: _defaultWorkspace,
+  ...environment
+} = process.env
+
+const seed: Emulator.Seed = {
+  users: [
+    { id: "user_admin", role: "admin" },
+    ...Array.from({ length: 30 }, (_, i) => ({ id: `user_${i}`, role: "member" as const }))
+  ],
+  workspaces: [
+    { slug: "alpha", name: "Alpha", members: ["user_0", "user_1", "user_2"], budgets: { monthly: 100 } },
+    { slug: "beta", name: "Beta", members: ["user_3"] }
+  ]
+}
+
+/** An emulator standing for the live organization, a temporary directory, and `orw` run against both. */
+const setup = Effect.gen(function* () {
+  const emulator = yield* Emulator.make({ seed })
+  const dir = yield* Effect.acquireRelease(
+    Effect.sync(() => Fs.mkdtempSync(Path.join(Os.tmpdir(), "orw-test-"))),
+    (dir) => Effect.sync(() => Fs.rmSync(dir, { recursive: true, force: true }))
+  )
+  const orw = (...args: ReadonlyArray<string>) =>
+    Effect.promise(() =>
+      runScript("cli/orw.ts", [...args, "--base-url", emulator.baseUrl], {
+        ...environment,
+        NO_COLOR: "1",
+        OPENROUTER_API_KEY: Redacted.value(emulator.managementKey)
+      })
+    )
+  const file = (name: string) => Path.join(dir, name)
+  const writes = Effect.map(emulator.requests, (requests) =>
+    requests.filter((request) => request.method !== "GET").map((request) => `${request.method} ${request.path}`)
+  )
+  return { emulator, orw, file, writes }
+})
+
+/** The exported manifest with `research` added, alpha's members changed and beta's name changed. */
+const edit = (manifest: Manifest.Manifest): Manifest.Manifest => ({
+  ...manifest,
+  workspaces: [
+    ...manifest.workspaces.map((entry) =>
+      entry.slug === "alpha"
+        ? { ...entry, members: ["user_0", "user_1", "user_5"] }
+        : entry.slug === "beta"
+          ? { ...entry, name: "Beta 2" }
+          : entry
+    ),
+    { slug: "research", name: "Research", budgets: { monthly: 50, daily: 5 }, members: ["user_2", "user_10"] }
+  ]
+})
+
+const editExport = (file: (name: string) => string) =>
+  Effect.gen(function* () {
+    const exported = yield* Effect.orDie(Manifest.parse(Fs.readFileSync(file("org.yaml"), "utf8"), "org.yaml"))
+    Fs.writeFileSync(file("org.edited.yaml"), yield* Effect.orDie(Manifest.stringify(edit(exported), "org.yaml")))
+  })
+
+// Each orw run is a child process: one at a time.
+describe("orw", () => {
+  it.scopedLive("export, edit, plan -o, apply the saved plan, then plan --detailed-exitcode exits 0", () =>
+    Effect.gen(function* () {
+      const { emulator, file, orw, writes } = yield* setup
+      const exported = yield* orw("export", "-o", file("org.yaml"))
+      assert.strictEqual(exported.code, 0, exported.stderr)
+      assert.include(exported.stderr, "exported 3 workspaces to")
+      yield* editExport(file)
+
+      const planned = yield* orw("plan", file("org.edited.yaml"), "-o", file("plan.json"), "--detailed-exitcode")
+      assert.strictEqual(planned.code, 2, "changes to apply: exit 2\n" + planned.stderr)
+      assert.match(planned.stdout, /^\+ workspace "research" \("Research"\)$/m)
+      assert.include(planned.stdout, "Plan: ")
+      assert.deepStrictEqual(yield* writes, [], "planning sends no write")
+
+      const applied = yield* orw("apply", file("plan.json"))
+      assert.strictEqual(applied.code, 0, applied.stdout + applied.stderr)
+      assert.match(applied.stdout, /^\[ ?\d+\/\d+\] done +\+ create workspace research$/m)
+      assert.include(applied.stdout, "0 failed, 0 skipped")
+
+      const again = yield* orw("plan", file("org.edited.yaml"), "--detailed-exitcode")
+      assert.strictEqual(again.code, 0, again.stdout + again.stderr)
+      assert.include(again.stdout, "No changes. The organization matches the manifest.")
+      const state = yield* emulator.snapshot
+      const research = state.workspaces.find((w) => w.slug === "research")!
+      assert.deepStrictEqual(
+        state.memberships
+          .filter((m) => m.workspaceId === research.id)
+          .map((m) => m.userId)
+          .sort(),
+        ["user_10", "user_2"]
+      )
+      assert.strictEqual(state.workspaces.find((w) => w.slug === "beta")!.name, "Beta 2")
+    })
+  )
+
+  it.scopedLive("a saved plan is refused for a workspace changed since, with nothing sent for it", () =>
+    Effect.gen(function* () {
+      const { emulator, file, orw, writes } = yield* setup
+      assert.strictEqual((yield* orw("export", "-o", file("org.yaml"))).code, 0)
+      yield* editExport(file)
+      assert.strictEqual((yield* orw("plan", file("org.edited.yaml"), "-o", file("plan.json"))).code, 0)
+      // someone else changes beta after the plan was made
+      const other = yield* Effect.promise(() =>
+        fetch(`${emulator.baseUrl}/workspaces/beta`, {
+          method: "PATCH",
+          headers: {
+            authorization: `Bearer ${Redacted.value(emulator.managementKey)}`,
+            "content-type": "application/json"
+          },
+          body: JSON.stringify({ description: "changed by someone else" })
+        })
+      )
+      assert.strictEqual(other.status, 200)
+      yield* emulator.clearRequests
+
+      const applied = yield* orw("apply", file("plan.json"))
+      assert.strictEqual(applied.code, 1, applied.stdout + applied.stderr)
+      assert.match(
+        applied.stdout,
+        /^refused: workspace beta changed since the plan was made \(settings\): nothing was sent for it; run orw plan again$/m
+      )
+      const sent = yield* writes
+      assert.isFalse(
+        sent.some((line) => line.includes("/workspaces/beta")),
+        `nothing sent for beta: ${sent.join(", ")}`
+      )
+      assert.include(sent, "POST /api/v1/workspaces", "the other workspaces' steps went through")
+      const beta = (yield* emulator.snapshot).workspaces.find((w) => w.slug === "beta")!
+      assert.strictEqual(beta.name, "Beta")
+    })
+  )
+
+  it.scopedLive("a changed, foreign or unknown plan file is refused before any write", () =>
+    Effect.gen(function* () {
+      const { file, orw, writes } = yield* setup
+      assert.strictEqual((yield* orw("export", "-o", file("org.yaml"))).code, 0)
+      yield* editExport(file)
+      assert.strictEqual((yield* orw("plan", file("org.edited.yaml"), "-o", file("plan.json"))).code, 0)
+      const saved = JSON.parse(Fs.readFileSync(file("plan.json"), "utf8"))
+      const variants: ReadonlyArray<readonly [string, unknown, RegExp]> = [
+        ["tampered.json", { ...saved, prune: true }, /digest does not match/],
+        ["future.json", { ...saved, version: 2 }, /version 2; this orw reads version 1/],
+        ["broken.json", { ...saved, changes: [{ _tag: "Explode" }] }, /not a valid plan file/]
+      ]
+      for (const [name, content, message] of variants) {
+        Fs.writeFileSync(file(name), JSON.stringify(content))
+        const result = yield* orw("apply", file(name))
+        assert.strictEqual(result.code, 1, name)
+        assert.match(result.stderr, message, name)
+      }
+      // a plan made against another organization (here: a fresh emulator)
+      assert.strictEqual((yield* orw("plan", file("org.edited.yaml"), "--emulator", "-o", file("other.json"))).code, 0)
+      const elsewhere = yield* orw("apply", file("other.json"))
+      assert.strictEqual(elsewhere.code, 1)
+      assert.match(elsewhere.stderr, /was made against emulator:builtin, not http:\/\/127\.0\.0\.1:\d+\/api\/v1/)
+      assert.deepStrictEqual(yield* writes, [])
+    })
+  )
+
+  it.scopedLive("a manifest is applied only after a confirmation: no terminal and no --yes sends nothing", () =>
+    Effect.gen(function* () {
+      const { emulator, file, orw, writes } = yield* setup
+      assert.strictEqual((yield* orw("export", "-o", file("org.yaml"))).code, 0)
+      yield* editExport(file)
+      const unconfirmed = yield* orw("apply", file("org.edited.yaml"))
+      assert.strictEqual(unconfirmed.code, 1)
+      assert.include(unconfirmed.stdout, "Plan: ")
+      assert.include(unconfirmed.stderr, "not applied: there is no terminal to confirm on, and --yes was not given")
+      assert.deepStrictEqual(yield* writes, [])
+
+      const confirmed = yield* orw("apply", file("org.edited.yaml"), "--yes")
+      assert.strictEqual(confirmed.code, 0, confirmed.stdout + confirmed.stderr)
+      assert.include(confirmed.stdout, "Planning again:\nNo changes. The organization matches the manifest.")
+      assert.isAbove((yield* emulator.history).length, 0)
+    })
+  )
+
+  it.scopedLive("bad input is refused before any request: a missing key, a bad concurrency, a broken manifest", () =>
+    Effect.gen(function* () {
+      const { emulator, file, orw } = yield* setup
+      Fs.writeFileSync(file("bad.yaml"), "workspaces:\n  - slug: Not A Slug\n    name: x\n")
+      const broken = yield* orw("plan", file("bad.yaml"))
+      assert.strictEqual(broken.code, 1)
+      assert.include(broken.stderr, "workspaces[0].slug")
+      const concurrency = yield* orw("apply", file("bad.yaml"), "--concurrency", "0")
+      assert.notStrictEqual(concurrency.code, 0)
+      assert.include(concurrency.stdout + concurrency.stderr, "--concurrency must be at least 1")
+      const keyless = yield* Effect.promise(() =>
+        runScript("cli/orw.ts", ["export", "--base-url", emulator.baseUrl], { ...environment, NO_COLOR: "1" })
+      )
+      assert.strictEqual(keyless.code, 1)
+      assert.include(keyless.stderr, "OPENROUTER_API_KEY")
+      assert.deepStrictEqual(yield* emulator.requests, [])
+    })
+  )
+})
