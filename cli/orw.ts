@@ -136,6 +136,32 @@ const prune = Options.boolean("prune").pipe(
   Options.withDescription("also remove what the manifest does not list (members, budgets, workspaces)")
 )
 
+const maxRemovals = Options.integer("max-removals").pipe(
+  Options.filterMap(
+    (n) => (n >= 0 && n <= 100 ? Option.some(n) : Option.none()),
+    "--max-removals is a percentage, 0 to 100"
+  ),
+  Options.withDefault(25),
+  Options.withDescription(
+    "the largest share of a workspace's explicit members (in %) a plan may remove without --allow-destroy"
+  )
+)
+const allowDestroy = Options.boolean("allow-destroy").pipe(
+  Options.withDescription("apply a plan that deletes a workspace or removes more than --max-removals of its members")
+)
+
+/** Refuses, before anything is sent, a plan that deletes or removes more than the rails allow. */
+const guard = (
+  plan: Plan.Plan,
+  seen: Record<string, PlanFile.Fingerprint>,
+  options: { readonly maxRemovals: number; readonly allowDestroy: boolean }
+) =>
+  Effect.gen(function* () {
+    const reasons = options.allowDestroy ? [] : PlanFile.destructive(plan, seen, options.maxRemovals / 100)
+    for (const reason of reasons) yield* Console.log(`refused: ${reason}; re-run with --allow-destroy to apply it`)
+    return reasons.length === 0
+  })
+
 const planCommand = Command.make(
   "plan",
   {
@@ -151,18 +177,20 @@ const planCommand = Command.make(
     detailedExitcode: Options.boolean("detailed-exitcode").pipe(
       Options.withDescription("exit 0 when there is nothing to change, 2 when there is, 1 on error")
     ),
-    showMembers: Options.boolean("show-members").pipe(Options.withDescription("list every user id"))
+    showMembers: Options.boolean("show-members").pipe(Options.withDescription("list every user id")),
+    maxRemovals
   },
   (options) =>
     Effect.gen(function* () {
       const manifest = yield* Manifest.readFile(options.manifest)
       const plan = yield* Workflows.plan(manifest, { prune: options.prune })
+      const seen = yield* PlanFile.fingerprints(plan, options.defaultWorkspace, 4)
       if (Option.isSome(options.out) || options.json) {
         const saved = PlanFile.make({
           plan,
           target: targetName(options),
           defaultWorkspace: options.defaultWorkspace,
-          fingerprints: yield* PlanFile.fingerprints(plan, options.defaultWorkspace, 4),
+          fingerprints: seen,
           now: new Date()
         })
         const text = JSON.stringify(saved, null, 2) + "\n"
@@ -176,6 +204,9 @@ const planCommand = Command.make(
         yield* Console.log(
           Plan.render(plan, { maxUserIds: options.showMembers ? Number.MAX_SAFE_INTEGER : 10 }).trimEnd()
         )
+      }
+      for (const reason of PlanFile.destructive(plan, seen, options.maxRemovals / 100)) {
+        yield* status(`note: orw apply will need --allow-destroy: ${reason}`)
       }
       if (options.detailedExitcode && !Plan.isEmpty(plan)) yield* exitWith(2)
     }).pipe(Effect.provide(workspacesLayer(options)))
@@ -258,7 +289,9 @@ const applyCommand = Command.make(
       Options.filterMap((n) => (n >= 1 ? Option.some(n) : Option.none()), "--concurrency must be at least 1"),
       Options.withDefault(4),
       Options.withDescription("calls in flight at once")
-    )
+    ),
+    maxRemovals,
+    allowDestroy
   },
   (options) =>
     Effect.gen(function* () {
@@ -282,6 +315,7 @@ const applyCommand = Command.make(
         }
         const now = yield* PlanFile.fingerprints(PlanFile.planOf(saved), saved.defaultWorkspace, options.concurrency)
         const { held, plan, stale } = PlanFile.current(saved, now)
+        if (!(yield* guard(plan, now, options))) return yield* exitWith(1)
         for (const error of stale) yield* Console.log(`refused: ${error.message}`)
         if (held > 0) {
           yield* Console.log(`held back: ${held} removals and deletions that depend on the refused workspaces`)
@@ -294,6 +328,8 @@ const applyCommand = Command.make(
       const plan = yield* Workflows.plan(manifest, { prune: options.prune })
       yield* Console.log(Plan.render(plan).trimEnd())
       if (Plan.isEmpty(plan)) return
+      const seen = yield* PlanFile.fingerprints(plan, options.defaultWorkspace, options.concurrency)
+      if (!(yield* guard(plan, seen, options))) return yield* exitWith(1)
       if (!(yield* confirmed(options.yes, `Apply these ${plan.changes.length} steps to ${targetName(options)}?`))) {
         return yield* exitWith(1)
       }

@@ -47,13 +47,13 @@ const setup = Effect.gen(function* () {
   return { emulator, orw, file, writes }
 })
 
-/** The exported manifest with `research` added, alpha's members changed and beta's name changed. */
+/** The exported manifest with `research` added, a member added to alpha and beta's name changed. */
 const edit = (manifest: Manifest.Manifest): Manifest.Manifest => ({
   ...manifest,
   workspaces: [
     ...manifest.workspaces.map((entry) =>
       entry.slug === "alpha"
-        ? { ...entry, members: ["user_0", "user_1", "user_5"] }
+        ? { ...entry, members: ["user_0", "user_1", "user_2", "user_5"] }
         : entry.slug === "beta"
           ? { ...entry, name: "Beta 2" }
           : entry
@@ -185,6 +185,45 @@ describe("orw", () => {
       assert.include(confirmed.stdout, "Planning again:\nNo changes. The organization matches the manifest.")
       assert.isAbove((yield* emulator.history).length, 0)
     })
+  )
+
+  it.scopedLive(
+    "a plan that deletes a workspace or removes over --max-removals is refused without --allow-destroy",
+    () =>
+      Effect.gen(function* () {
+        const { emulator, file, orw, writes } = yield* setup
+        assert.strictEqual((yield* orw("export", "-o", file("org.yaml"))).code, 0)
+        const exported = yield* Effect.orDie(Manifest.parse(Fs.readFileSync(file("org.yaml"), "utf8"), "org.yaml"))
+        const shrunk: Manifest.Manifest = {
+          ...exported,
+          // alpha keeps one of its three members; beta is left out, so --prune deletes it
+          workspaces: exported.workspaces
+            .filter((entry) => entry.slug !== "beta")
+            .map((entry) => (entry.slug === "alpha" ? { ...entry, members: ["user_0"] } : entry))
+        }
+        Fs.writeFileSync(file("shrunk.yaml"), yield* Effect.orDie(Manifest.stringify(shrunk, "shrunk.yaml")))
+
+        const planned = yield* orw("plan", file("shrunk.yaml"), "--prune", "-o", file("plan.json"))
+        assert.strictEqual(planned.code, 0, planned.stderr)
+        assert.include(planned.stderr, "note: orw apply will need --allow-destroy: it deletes workspace beta")
+        const refused = yield* orw("apply", file("plan.json"))
+        assert.strictEqual(refused.code, 1)
+        assert.include(refused.stdout, "refused: it deletes workspace beta, with its 1 memberships and its budgets")
+        assert.include(
+          refused.stdout,
+          "refused: it removes 2 of the 3 members of alpha (67 %), more than --max-removals 25 %; re-run with --allow-destroy"
+        )
+        const manifestRefused = yield* orw("apply", file("shrunk.yaml"), "--prune", "--yes", "--max-removals", "80")
+        assert.strictEqual(manifestRefused.code, 1)
+        assert.include(manifestRefused.stdout, "refused: it deletes workspace beta")
+        assert.notInclude(manifestRefused.stdout, "members of alpha", "67 % is within --max-removals 80")
+        assert.deepStrictEqual(yield* writes, [], "nothing was sent")
+
+        const allowed = yield* orw("apply", file("plan.json"), "--allow-destroy")
+        assert.strictEqual(allowed.code, 0, allowed.stdout + allowed.stderr)
+        const state = yield* emulator.snapshot
+        assert.isUndefined(state.workspaces.find((w) => w.slug === "beta"))
+      })
   )
 
   it.scopedLive("bad input is refused before any request: a missing key, a bad concurrency, a broken manifest", () =>

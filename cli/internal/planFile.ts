@@ -43,7 +43,13 @@ const ChangeSchema = Schema.Union(
 
 /** What a plan saw of one workspace: a hash of each part, or `null` when the workspace did not exist. */
 export const Fingerprint = Schema.NullOr(
-  Schema.Struct({ settings: Schema.String, budgets: Schema.String, members: Schema.String })
+  Schema.Struct({
+    settings: Schema.String,
+    budgets: Schema.String,
+    members: Schema.String,
+    /** How many explicit members the workspace had: what `--max-removals` is measured against. */
+    memberCount: Schema.Int
+  })
 )
 export type Fingerprint = typeof Fingerprint.Type
 
@@ -132,7 +138,8 @@ export const fingerprint = (
     return {
       settings: sha256(settings),
       budgets: sha256({ budgets: Workflows.budgetsOf(budgets.data), byok: budgets.includeByokInBudgets }),
-      members: sha256(members)
+      members: sha256(members),
+      memberCount: members.length
     }
   })
 
@@ -252,4 +259,35 @@ export const current = (
     return [step]
   })
   return { plan: { prune: plan.prune, changes }, stale, held }
+}
+
+/**
+ * Why a plan needs `--allow-destroy`: it deletes a workspace, or removes more than `maxRemovals` (a
+ * fraction) of a workspace's explicit members, counted in `seen`.
+ */
+export const destructive = (
+  plan: Plan.Plan,
+  seen: Record<string, Fingerprint>,
+  maxRemovals: number
+): ReadonlyArray<string> => {
+  const removed = new Map<string, number>()
+  const reasons: Array<string> = []
+  for (const step of plan.changes) {
+    if (step._tag === "RemoveMembers")
+      removed.set(step.workspace, (removed.get(step.workspace) ?? 0) + step.userIds.length)
+    if (step._tag === "DeleteWorkspace") {
+      const members = seen[step.workspace]?.memberCount ?? 0
+      reasons.push(`it deletes workspace ${step.workspace}, with its ${members} memberships and its budgets`)
+    }
+  }
+  for (const [workspace, count] of removed) {
+    const members = seen[workspace]?.memberCount ?? count
+    if (members > 0 && count / members > maxRemovals) {
+      reasons.push(
+        `it removes ${count} of the ${members} members of ${workspace} (${Math.round((100 * count) / members)} %), ` +
+          `more than --max-removals ${Math.round(100 * maxRemovals)} %`
+      )
+    }
+  }
+  return reasons
 }
