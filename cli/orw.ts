@@ -4,7 +4,8 @@
  *
  *   orw export [-o org.yaml] [--format yaml|json]
  *   orw plan org.yaml [--prune] [-o plan.json] [--json] [--detailed-exitcode] [--show-members]
- *   orw apply <plan.json | org.yaml> [--yes] [--prune] [--concurrency n]
+ *   orw apply <plan.json | org.yaml> [--yes] [--prune] [--concurrency n] [--audit-log changes.jsonl]
+ *             [--max-removals 25] [--allow-destroy]
  *   orw emulator [--port 8787] [--seed seed.yaml] [--state state.json] [--faults faults.json]
  *
  * Every command but `emulator` runs against the organization of the management key in
@@ -17,6 +18,7 @@ import * as Options from "@effect/cli/Options"
 import * as Prompt from "@effect/cli/Prompt"
 import * as ValidationError from "@effect/cli/ValidationError"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import type * as HttpClient from "@effect/platform/HttpClient"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
@@ -33,6 +35,7 @@ import * as Stream from "effect/Stream"
 import { Emulator } from "../emulator/index.js"
 import { Manifest, Plan, Workflows, Workspaces, type WorkspacesError } from "../src/index.js"
 import { version } from "../src/internal/version.js"
+import { auditing } from "./internal/auditLog.js"
 import { command as emulatorCommand } from "./internal/emulatorCommand.js"
 import * as PlanFile from "./internal/planFile.js"
 
@@ -81,7 +84,11 @@ const targetName = (options: Target) =>
   options.emulator ? "emulator:builtin" : Option.getOrElse(options.baseUrl, () => "https://openrouter.ai/api/v1")
 
 /** The `Workspaces` service of a command and its `Workflows.DefaultWorkspace`. */
-const workspacesLayer = (options: Target) => {
+const workspacesLayer = (
+  options: Target,
+  transformClient?: (client: HttpClient.HttpClient) => HttpClient.HttpClient
+) => {
+  const client = transformClient === undefined ? {} : { transformClient }
   const service: Layer.Layer<
     Workspaces.Workspaces,
     Emulator.EmulatorError | WorkspacesError.InvalidRequestError | ConfigError.ConfigError
@@ -90,12 +97,13 @@ const workspacesLayer = (options: Target) => {
         Effect.flatMap(Emulator.Emulator, (running) =>
           status(`target: a fresh emulator at ${running.baseUrl} (built-in seed)`)
         )
-      ).pipe(Layer.provideMerge(Emulator.layerWorkspaces({ seed: Emulator.builtinSeed() })))
+      ).pipe(Layer.provideMerge(Emulator.layerWorkspaces({ seed: Emulator.builtinSeed(), client })))
     : Layer.effectDiscard(status(`target: ${targetName(options)}`)).pipe(
         Layer.provideMerge(
-          Workspaces.layerConfig(
-            Option.isSome(options.baseUrl) ? { baseUrl: Config.succeed(options.baseUrl.value) } : {}
-          ).pipe(Layer.provide(FetchHttpClient.layer))
+          Workspaces.layerConfig({
+            ...client,
+            ...(Option.isSome(options.baseUrl) ? { baseUrl: Config.succeed(options.baseUrl.value) } : {})
+          }).pipe(Layer.provide(FetchHttpClient.layer))
         )
       )
   return Layer.merge(service, Layer.succeed(Workflows.DefaultWorkspace, { slug: options.defaultWorkspace }))
@@ -291,7 +299,11 @@ const applyCommand = Command.make(
       Options.withDescription("calls in flight at once")
     ),
     maxRemovals,
-    allowDestroy
+    allowDestroy,
+    auditLog: Options.file("audit-log").pipe(
+      Options.optional,
+      Options.withDescription("append one JSON line per change sent (time, workspace, operation, outcome, request id)")
+    )
   },
   (options) =>
     Effect.gen(function* () {
@@ -337,7 +349,7 @@ const applyCommand = Command.make(
       const replan = yield* Workflows.plan(manifest, { prune: options.prune })
       yield* Console.log(`\nPlanning again:\n${Plan.render(replan).trimEnd()}`)
       if (!ok) yield* exitWith(1)
-    }).pipe(Effect.provide(workspacesLayer(options)))
+    }).pipe(Effect.provide(workspacesLayer(options, Option.getOrUndefined(Option.map(options.auditLog, auditing)))))
 ).pipe(Command.withDescription("Apply a saved plan (refusing workspaces changed since) or a manifest."))
 
 const orw = Command.make("orw").pipe(

@@ -84,10 +84,47 @@ describe("orw", () => {
       assert.include(planned.stdout, "Plan: ")
       assert.deepStrictEqual(yield* writes, [], "planning sends no write")
 
-      const applied = yield* orw("apply", file("plan.json"))
+      const applied = yield* orw("apply", file("plan.json"), "--audit-log", file("audit.jsonl"))
       assert.strictEqual(applied.code, 0, applied.stdout + applied.stderr)
       assert.match(applied.stdout, /^\[ ?\d+\/\d+\] done +\+ create workspace research$/m)
       assert.include(applied.stdout, "0 failed, 0 skipped")
+
+      // the audit log and the emulator's history name the same changes, request for request
+      const audit = Fs.readFileSync(file("audit.jsonl"), "utf8")
+        .trimEnd()
+        .split("\n")
+        .map((line) => JSON.parse(line))
+      const history = yield* emulator.history
+      const changedBy = new Map<string, Array<Emulator.HistoryEvent>>()
+      for (const event of history) {
+        const id = `req_${event.requestSeq}`
+        changedBy.set(id, [...(changedBy.get(id) ?? []), event])
+      }
+      assert.deepStrictEqual(
+        audit.map((line) => line.requestId).sort(),
+        Array.from(changedBy.keys()).sort(),
+        "one audit line per request that changed something"
+      )
+      for (const line of audit) {
+        assert.strictEqual(line.outcome, line.operation === "create" ? 201 : 200, JSON.stringify(line))
+        const events = changedBy.get(line.requestId)!
+        if (line.operation === "bulkAddMembers") {
+          assert.deepStrictEqual(
+            [...line.userIds].sort(),
+            events.map((event) => (event.type === "memberAdded" ? event.userId : event.type)).sort()
+          )
+        }
+        if (line.operation === "setBudget") {
+          assert.deepStrictEqual(
+            events.map((event) => event.type === "budgetSet" && [event.interval, event.limitUsd]),
+            [[line.budget.interval, line.budget.limitUsd]]
+          )
+        }
+      }
+      assert.includeMembers(
+        audit.map((line) => `${line.workspace} ${line.operation}`),
+        ["research create", "research bulkAddMembers", "research setBudget", "alpha bulkAddMembers", "beta update"]
+      )
 
       const again = yield* orw("plan", file("org.edited.yaml"), "--detailed-exitcode")
       assert.strictEqual(again.code, 0, again.stdout + again.stderr)
