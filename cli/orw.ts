@@ -372,7 +372,32 @@ const describeFailure = (error: unknown): string =>
       ? `${"_tag" in error ? `${String(error._tag)}: ` : ""}${String(error.message)}`
       : String(error)
 
+/** Colour only on a terminal, and never with NO_COLOR or --no-color. */
+const colour =
+  process.stdout.isTTY === true && (process.env["NO_COLOR"] ?? "") === "" && !process.argv.includes("--no-color")
+
+// eslint-disable-next-line no-control-regex
+const escapes = /\u001b\[[0-9;]*[A-Za-z]/g
+const plain = (args: ReadonlyArray<unknown>) =>
+  args.map((arg) => (typeof arg === "string" ? arg.replace(escapes, "") : arg))
+
+/** The console without escape codes (the help @effect/cli prints is always styled). */
+const plainConsole = Effect.map(
+  Effect.console,
+  (base): Console.Console => ({
+    ...base,
+    log: (...args) => base.log(...plain(args)),
+    error: (...args) => base.error(...plain(args)),
+    unsafe: {
+      ...base.unsafe,
+      log: (...args) => base.unsafe.log(...plain(args)),
+      error: (...args) => base.unsafe.error(...plain(args))
+    }
+  })
+)
+
 Command.run(orw, { name: "orw", version })(process.argv).pipe(
+  (program) => (colour ? program : Effect.flatMap(plainConsole, (console) => Effect.withConsole(program, console))),
   Effect.tapErrorCause((cause) =>
     Option.match(Cause.failureOption(cause), {
       onNone: () => (Cause.isInterruptedOnly(cause) ? Effect.void : Console.error(Cause.pretty(cause))),

@@ -263,6 +263,20 @@ describe("orw", () => {
       })
   )
 
+  it.live("--help names every command and its exit codes, with no escape codes when not on a terminal", () =>
+    Effect.gen(function* () {
+      const help = yield* Effect.promise(() => runScript("cli/orw.ts", ["--help"], { ...environment }))
+      assert.strictEqual(help.code, 0)
+      assert.notInclude(help.stdout, "\u001b[", "no escape codes: stdout is not a terminal")
+      assert.include(help.stdout, "Exit codes: 0 done (or no changes), 1 error or refused, 2 changes to apply")
+      for (const command of ["export", "plan", "apply", "emulator"])
+        assert.match(help.stdout, new RegExp(`^ *- ${command}`, "m"))
+      const plan = yield* Effect.promise(() => runScript("cli/orw.ts", ["plan", "--help"], { ...environment }))
+      assert.include(plan.stdout, "--max-removals integer")
+      assert.include(plan.stdout, "the key is read only from OPENROUTER_API_KEY, never from a flag")
+    })
+  )
+
   it.scopedLive("bad input is refused before any request: a missing key, a bad concurrency, a broken manifest", () =>
     Effect.gen(function* () {
       const { emulator, file, orw } = yield* setup
