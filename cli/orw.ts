@@ -376,7 +376,6 @@ const describeFailure = (error: unknown): string =>
 const colour =
   process.stdout.isTTY === true && (process.env["NO_COLOR"] ?? "") === "" && !process.argv.includes("--no-color")
 
-// eslint-disable-next-line no-control-regex
 const escapes = /\u001b\[[0-9;]*[A-Za-z]/g
 const plain = (args: ReadonlyArray<unknown>) =>
   args.map((arg) => (typeof arg === "string" ? arg.replace(escapes, "") : arg))
