@@ -11,7 +11,6 @@
 import type * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
 import type * as Stream from "effect/Stream"
-import type * as Endpoint from "./Endpoint.js"
 import * as internalBudgets from "./internal/budgets.js"
 import * as internalPlan from "./internal/plan.js"
 import * as internal from "./internal/workflows.js"
@@ -22,7 +21,7 @@ import type { ApplyEvent, Plan } from "./Plan.js"
 import type { BudgetRuleError, DefaultWorkspaceError } from "./WorkflowsError.js"
 import type { Workspaces } from "./Workspaces.js"
 import type * as Api from "./WorkspacesApi.js"
-import type { BadRequestResponseError, ForbiddenResponseError } from "./WorkspacesError.js"
+import type { BadRequestResponseError, ErrorForEndpoint, ForbiddenResponseError } from "./WorkspacesError.js"
 
 /**
  * The organization's default workspace: every organization member belongs to it implicitly, it
@@ -115,7 +114,7 @@ export interface EnsureWorkspaceReport {
  * @since 0.1.0
  * @category errors
  */
-export type EnsureWorkspaceError = Endpoint.Error<typeof Api.get | typeof Api.create | typeof Api.update>
+export type EnsureWorkspaceError = ErrorForEndpoint<typeof Api.get | typeof Api.create | typeof Api.update>
 
 /**
  * A user the API refused to add or remove; reported, not fatal. In `Workflows.apply`, also a user
@@ -145,7 +144,7 @@ export interface MemberFailure {
  * @category errors
  */
 export type MemberCallError = Exclude<
-  Endpoint.Error<typeof Api.bulkAddMembers | typeof Api.bulkRemoveMembers>,
+  ErrorForEndpoint<typeof Api.bulkAddMembers | typeof Api.bulkRemoveMembers>,
   BadRequestResponseError | ForbiddenResponseError
 >
 
@@ -182,7 +181,7 @@ export interface SyncMembersReport {
  * @category errors
  */
 export type SyncMembersError =
-  | Endpoint.Error<typeof Api.get | typeof Api.listMembers>
+  | ErrorForEndpoint<typeof Api.get | typeof Api.listMembers>
   | MemberCallError
   | DefaultWorkspaceError
 
@@ -281,7 +280,7 @@ export interface SetBudgetsReport {
  * @category errors
  */
 export type SetBudgetsError =
-  | Endpoint.Error<typeof Api.listBudgets | typeof Api.setBudget | typeof Api.deleteBudget>
+  | ErrorForEndpoint<typeof Api.listBudgets | typeof Api.setBudget | typeof Api.deleteBudget>
   | BudgetRuleError
 
 /**
@@ -330,7 +329,7 @@ export interface ExportOptions {
  * @since 0.1.0
  * @category errors
  */
-export type ExportStateError = Endpoint.Error<typeof Api.list | typeof Api.listBudgets | typeof Api.listMembers>
+export type ExportStateError = ErrorForEndpoint<typeof Api.list | typeof Api.listBudgets | typeof Api.listMembers>
 
 /**
  * @since 0.1.0

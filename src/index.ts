@@ -3,11 +3,12 @@
  */
 
 /**
- * A declarative description of one HTTP endpoint, shared by the client and the emulator.
+ * A declarative description of one HTTP endpoint, shared by the client and the emulator (until the
+ * next minor version, with the deprecated `Endpoint.Error`).
  *
  * @since 0.1.0
  */
-export * as Endpoint from "./Endpoint.js"
+export * as Endpoint from "./internal/endpointCompat.js"
 
 /**
  * The Workspaces models and the API's input rules.
