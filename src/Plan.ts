@@ -8,8 +8,9 @@
 import * as Data from "effect/Data"
 import * as internal from "./internal/planRendering.js"
 import type { BudgetInterval, WorkspaceSettings } from "./Model.js"
-import type { FieldChange, MemberFailure } from "./Workflows.js"
+import type { MemberFailure } from "./Workflows.js"
 import type { WorkspacesError } from "./WorkspacesError.js"
+import type { FieldChange } from "./WorkspaceSpec.js"
 
 /**
  * One change. Workspaces are named by slug; member changes hold at most 100 user ids (one bulk

@@ -11,17 +11,18 @@
 import type * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
 import type * as Stream from "effect/Stream"
-import * as internalBudgets from "./internal/budgets.js"
+import * as BudgetsModule from "./Budgets.js"
+import * as internalDefault from "./internal/defaultWorkspace.js"
 import * as internalPlan from "./internal/plan.js"
 import * as internal from "./internal/workflows.js"
-import * as internalSpec from "./internal/workspaceSpec.js"
 import type { Manifest, ManifestError } from "./Manifest.js"
-import type { BudgetInterval, Workspace, WorkspaceBudget, WorkspaceSettings } from "./Model.js"
+import type { BudgetInterval, Workspace } from "./Model.js"
 import type { ApplyEvent, Plan } from "./Plan.js"
 import type { BudgetRuleError, DefaultWorkspaceError } from "./WorkflowsError.js"
 import type { Workspaces } from "./Workspaces.js"
 import type * as Api from "./WorkspacesApi.js"
 import type { BadRequestResponseError, ErrorForEndpoint, ForbiddenResponseError } from "./WorkspacesError.js"
+import type * as WorkspaceSpecModule from "./WorkspaceSpec.js"
 
 /**
  * The organization's default workspace: every organization member belongs to it implicitly, it
@@ -62,41 +63,34 @@ export interface DefaultWorkspace {
  * @since 0.1.0
  * @category tags
  */
-export const DefaultWorkspace: Context.Reference<DefaultWorkspace, DefaultWorkspace> = internalSpec.DefaultWorkspace
+export const DefaultWorkspace: Context.Reference<DefaultWorkspace, DefaultWorkspace> = internalDefault.DefaultWorkspace
 
 /**
- * A workspace as it should be: its slug (its identity), its name, and the settings to manage.
- * A setting the spec omits is left as it is.
+ * A workspace as it should be.
  *
+ * @deprecated Moved to `WorkspaceSpec.WorkspaceSpec`; this alias goes in the next minor version.
  * @since 0.1.0
  * @category models
  */
-export interface WorkspaceSpec extends WorkspaceSettings {
-  readonly slug: string
-  readonly name: string
-}
+export type WorkspaceSpec = WorkspaceSpecModule.WorkspaceSpec
 
 /**
  * A field a spec manages.
  *
+ * @deprecated Moved to `WorkspaceSpec.WorkspaceField`; this alias goes in the next minor version.
  * @since 0.1.0
  * @category models
  */
-export type WorkspaceField = "name" | keyof WorkspaceSettings
+export type WorkspaceField = WorkspaceSpecModule.WorkspaceField
 
 /**
  * One field to change, with its current and its desired value.
  *
+ * @deprecated Moved to `WorkspaceSpec.FieldChange`; this alias goes in the next minor version.
  * @since 0.1.0
  * @category models
  */
-export type FieldChange = {
-  readonly [K in WorkspaceField]: {
-    readonly field: K
-    readonly from: Workspace[K]
-    readonly to: Exclude<WorkspaceSpec[K], undefined>
-  }
-}[WorkspaceField]
+export type FieldChange = WorkspaceSpecModule.FieldChange
 
 /**
  * @since 0.1.0
@@ -107,7 +101,7 @@ export interface EnsureWorkspaceReport {
   /** The workspace as it now is. */
   readonly workspace: Workspace
   /** The fields that were sent: those that differed, or every field the spec sets for a creation. */
-  readonly changed: ReadonlyArray<WorkspaceField>
+  readonly changed: ReadonlyArray<WorkspaceSpecModule.WorkspaceField>
 }
 
 /**
@@ -216,36 +210,29 @@ export interface MoveMembersReport {
 /**
  * Budget limits in USD by interval.
  *
+ * @deprecated Moved to `Budgets.Budgets`; this alias goes in the next minor version.
  * @since 0.1.0
  * @category models
  */
-export type Budgets = { readonly [I in BudgetInterval]?: number }
+export type Budgets = BudgetsModule.Budgets
 
 /**
- * Budget changes by interval: a number sets the limit, `null` deletes the budget, an omitted
- * interval is left as it is.
+ * Budget changes by interval.
  *
+ * @deprecated Moved to `Budgets.BudgetChanges`; this alias goes in the next minor version.
  * @since 0.1.0
  * @category models
  */
-export type BudgetChanges = { readonly [I in BudgetInterval]?: number | null }
+export type BudgetChanges = BudgetsModule.BudgetChanges
 
 /**
- * One budget call. `previous` is the limit before (`null`: there was no budget).
+ * One budget call.
  *
+ * @deprecated Moved to `Budgets.BudgetStep`; this alias goes in the next minor version.
  * @since 0.1.0
  * @category models
  */
-export type BudgetStep =
-  | {
-      readonly _tag: "SetBudget"
-      readonly interval: BudgetInterval
-      readonly limitUsd: number
-      readonly previous: number | null
-      /** Sent with this call when the workspace-wide flag changes. */
-      readonly includeByokInBudgets?: boolean
-    }
-  | { readonly _tag: "DeleteBudget"; readonly interval: BudgetInterval; readonly previous: number }
+export type BudgetStep = BudgetsModule.BudgetStep
 
 /**
  * @since 0.1.0
@@ -253,7 +240,7 @@ export type BudgetStep =
  */
 export interface SetBudgetsOptions {
   readonly workspace: string
-  readonly budgets: BudgetChanges
+  readonly budgets: BudgetsModule.BudgetChanges
   /** The workspace-wide flag; it travels with a budget PUT, so the workspace needs a budget. */
   readonly includeByokInBudgets?: boolean
 }
@@ -265,13 +252,13 @@ export interface SetBudgetsOptions {
 export interface SetBudgetsReport {
   readonly workspace: string
   /** The PUTs, in the order they were sent (a PUT of an unchanged limit carries `includeByokInBudgets`). */
-  readonly set: ReadonlyArray<Extract<BudgetStep, { readonly _tag: "SetBudget" }>>
+  readonly set: ReadonlyArray<Extract<BudgetsModule.BudgetStep, { readonly _tag: "SetBudget" }>>
   /** The DELETEs, in the order they were sent. */
-  readonly deleted: ReadonlyArray<Extract<BudgetStep, { readonly _tag: "DeleteBudget" }>>
+  readonly deleted: ReadonlyArray<Extract<BudgetsModule.BudgetStep, { readonly _tag: "DeleteBudget" }>>
   /** Intervals of the request that already had the asked-for value. */
   readonly unchanged: ReadonlyArray<BudgetInterval>
   /** The budgets now. */
-  readonly budgets: Budgets
+  readonly budgets: BudgetsModule.Budgets
   readonly includeByokInBudgets: boolean | undefined
 }
 
@@ -291,7 +278,7 @@ export interface CloneWorkspaceOptions {
   /** The source workspace's UUID or slug. */
   readonly from: string
   /** The copy: its slug and name, and settings that override the source's. */
-  readonly to: WorkspaceSpec
+  readonly to: WorkspaceSpecModule.WorkspaceSpec
   /** Make the copy's explicit members equal the source's; default true. */
   readonly members?: boolean
   /** Make the copy's budgets and `includeByokInBudgets` equal the source's; default true. */
@@ -358,25 +345,13 @@ export interface ApplyOptions {
 export type PlanError = ExportStateError | BudgetRuleError | ManifestError
 
 /**
- * The limits of a `listBudgets` answer by interval, as `setBudgets` and manifests state them.
+ * The limits of a `listBudgets` answer by interval.
  *
- * @example
- * ```ts
- * import { Effect } from "effect"
- * import { Workflows, Workspaces } from "effect-openrouter-workspaces"
- *
- * const program = Effect.gen(function* () {
- *   const workspaces = yield* Workspaces.Workspaces
- *   const budgets = Workflows.budgetsOf((yield* workspaces.listBudgets({ id: "research" })).data)
- *   // { monthly: 500, daily: 20 }
- *   return budgets
- * })
- * ```
- *
+ * @deprecated Moved to `Budgets.budgetsOf`; this alias goes in the next minor version.
  * @since 0.1.0
  * @category accessors
  */
-export const budgetsOf: (list: ReadonlyArray<WorkspaceBudget>) => Budgets = internalBudgets.budgetsOf
+export const budgetsOf: typeof BudgetsModule.budgetsOf = BudgetsModule.budgetsOf
 
 /**
  * Creates the workspace, or updates the fields that differ from the spec (a PATCH with only those
@@ -403,7 +378,7 @@ export const budgetsOf: (list: ReadonlyArray<WorkspaceBudget>) => Budgets = inte
  * @category workflows
  */
 export const ensureWorkspace: (
-  spec: WorkspaceSpec
+  spec: WorkspaceSpecModule.WorkspaceSpec
 ) => Effect.Effect<EnsureWorkspaceReport, EnsureWorkspaceError, Workspaces> = internal.ensureWorkspace
 
 /**

@@ -46,6 +46,20 @@ export * as WorkspacesApi from "./WorkspacesApi.js"
 export * as WorkspacesError from "./WorkspacesError.js"
 
 /**
+ * Budgets by interval: limits, changes, and the calls that make them in an order the API accepts.
+ *
+ * @since 0.2.0
+ */
+export * as Budgets from "./Budgets.js"
+
+/**
+ * A workspace as it should be, and the field changes that bring a workspace to it.
+ *
+ * @since 0.2.0
+ */
+export * as WorkspaceSpec from "./WorkspaceSpec.js"
+
+/**
  * The desired state of an organization as a YAML or JSON file.
  *
  * @since 0.1.0

@@ -1,6 +1,6 @@
 import type * as Schema from "effect/Schema"
 import type * as Manifest from "../Manifest.js"
-import type { Budgets } from "../Workflows.js"
+import type { Budgets } from "../Budgets.js"
 import { orderViolation } from "./budgets.js"
 
 /** The first index of each value, to name the entry a duplicate repeats. */

@@ -5,6 +5,7 @@ import * as Exit from "effect/Exit"
 import * as Queue from "effect/Queue"
 import * as Stream from "effect/Stream"
 import * as Take from "effect/Take"
+import type { BudgetStep } from "../Budgets.js"
 import * as Manifest from "../Manifest.js"
 import type { Workspace, WorkspaceBudget } from "../Model.js"
 import { ApplyEvent, Change } from "../Plan.js"
@@ -14,13 +15,14 @@ import { Workspaces } from "../Workspaces.js"
 import * as WorkspacesService from "../Workspaces.js"
 import type { WorkspacesError } from "../WorkspacesError.js"
 import { applyChanges, budgetSteps, budgetsOf } from "./budgets.js"
+import { DefaultWorkspace, isDefault, namesDefault } from "./defaultWorkspace.js"
 import { batches, memberIds, settleBatch } from "./members.js"
 import { checkOrder, createOrReconcile, runBudgetSteps } from "./workflows.js"
-import { DefaultWorkspace, diff, isDefault, namesDefault, patchOf, specSettings } from "./workspaceSpec.js"
+import { diff, patchOf, specSettings } from "./workspaceSpec.js"
 
 const defaultConcurrency = 4
 
-const budgetChange = (workspace: string, step: Workflows.BudgetStep): Change =>
+const budgetChange = (workspace: string, step: BudgetStep): Change =>
   step._tag === "DeleteBudget"
     ? Change.DeleteBudget({ workspace, interval: step.interval, previous: step.previous })
     : Change.SetBudget({
