@@ -1,7 +1,7 @@
 /**
  * Workflows over the Workspaces service: idempotent building blocks (ensure a workspace, sync or move
- * members, set budgets in a valid order, clone a workspace) and desired state for a whole organization
- * (export a manifest, plan the changes it asks for, apply them).
+ * members, set budgets in a valid order, clone a workspace). Desired state for a whole organization
+ * is a layer above: `Manifest.exportState`, `Plan.make` and `Plan.apply`.
  *
  * Each one sends the fewest calls the API allows: members are read in pages of 100 and changed in
  * bulk calls of 100, and nothing is sent for what already matches.
@@ -10,14 +10,10 @@
  */
 import type * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
-import type * as Stream from "effect/Stream"
 import * as BudgetsModule from "./Budgets.js"
 import * as internalDefault from "./internal/defaultWorkspace.js"
-import * as internalPlan from "./internal/plan.js"
 import * as internal from "./internal/workflows.js"
-import type { Manifest, ManifestError } from "./Manifest.js"
 import type { BudgetInterval, Workspace } from "./Model.js"
-import type { ApplyEvent, Plan } from "./Plan.js"
 import type { BudgetRuleError, DefaultWorkspaceError } from "./WorkflowsError.js"
 import type { Workspaces } from "./Workspaces.js"
 import type * as Api from "./WorkspacesApi.js"
@@ -44,18 +40,18 @@ export interface DefaultWorkspace {
 /**
  * Which workspace the workflows treat as the default one: `{ slug: "default" }` unless provided,
  * the emulator's convention. A real organization's default workspace may have another slug:
- * provide it (`Effect.provideService` or `Layer.succeed`) and every workflow follows. `exportState`
- * leaves its members out, `syncMembers`, `moveMembers` and `cloneWorkspace` refuse its members with
- * `DefaultWorkspaceError`, `plan` never creates nor deletes it and refuses a manifest that lists its
- * members, and `apply` never deletes it nor changes its members.
+ * provide it (`Effect.provideService` or `Layer.succeed`) and every workflow follows:
+ * `syncMembers`, `moveMembers` and `cloneWorkspace` refuse its members with `DefaultWorkspaceError`,
+ * `Manifest.exportState` leaves its members out, `Plan.make` never creates nor deletes it and
+ * refuses a manifest that lists its members, and `Plan.apply` never deletes it nor changes its members.
  *
  * @example
  * ```ts
  * import { Effect, Layer } from "effect"
- * import { Workflows } from "effect-openrouter-workspaces"
+ * import { Manifest, Workflows } from "effect-openrouter-workspaces"
  *
  * // for one workflow:
- * const exportMain = Workflows.exportState().pipe(Effect.provideService(Workflows.DefaultWorkspace, { slug: "main" }))
+ * const exportMain = Manifest.exportState().pipe(Effect.provideService(Workflows.DefaultWorkspace, { slug: "main" }))
  * // or for a whole program, next to the Workspaces layer:
  * const DefaultWorkspaceLive = Layer.succeed(Workflows.DefaultWorkspace, { slug: "main" })
  * ```
@@ -111,7 +107,7 @@ export interface EnsureWorkspaceReport {
 export type EnsureWorkspaceError = ErrorForEndpoint<typeof Api.get | typeof Api.create | typeof Api.update>
 
 /**
- * A user the API refused to add or remove; reported, not fatal. In `Workflows.apply`, also a user
+ * A user the API refused to add or remove; reported, not fatal. In `Plan.apply`, also a user
  * kept in a workspace because their addition elsewhere did not go through (see there).
  *
  * @since 0.1.0
@@ -122,7 +118,7 @@ export interface MemberFailure {
   readonly operation: "add" | "remove"
   /**
    * The API's message, e.g. that the member has active API keys or is SCIM-managed; for a user
-   * `Workflows.apply` kept, `kept: their addition to <workspace> did not go through`.
+   * `Plan.apply` kept, `kept: their addition to <workspace> did not go through`.
    */
   readonly reason: string
 }
@@ -304,47 +300,6 @@ export interface CloneWorkspaceReport {
 export type CloneWorkspaceError = EnsureWorkspaceError | SyncMembersError | SetBudgetsError
 
 /**
- * @since 0.1.0
- * @category models
- */
-export interface ExportOptions {
-  /** Workspaces read at once; default 4. */
-  readonly concurrency?: number
-}
-
-/**
- * @since 0.1.0
- * @category errors
- */
-export type ExportStateError = ErrorForEndpoint<typeof Api.list | typeof Api.listBudgets | typeof Api.listMembers>
-
-/**
- * @since 0.1.0
- * @category models
- */
-export interface PlanOptions {
-  /** Also delete unlisted workspaces, remove unlisted members and delete unlisted budgets; default false. */
-  readonly prune?: boolean
-  /** Workspaces read at once; default 4. */
-  readonly concurrency?: number
-}
-
-/**
- * @since 0.1.0
- * @category models
- */
-export interface ApplyOptions {
-  /** Calls in flight at once; default 4. */
-  readonly concurrency?: number
-}
-
-/**
- * @since 0.1.0
- * @category errors
- */
-export type PlanError = ExportStateError | BudgetRuleError | ManifestError
-
-/**
  * The limits of a `listBudgets` answer by interval.
  *
  * @deprecated Moved to `Budgets.budgetsOf`; this alias goes in the next minor version.
@@ -469,102 +424,3 @@ export const setBudgets: (options: SetBudgetsOptions) => Effect.Effect<SetBudget
 export const cloneWorkspace: (
   options: CloneWorkspaceOptions
 ) => Effect.Effect<CloneWorkspaceReport, CloneWorkspaceError, Workspaces> = internal.cloneWorkspace
-
-/**
- * The organization as a manifest: every workspace with its settings, budgets, `includeByokInBudgets`
- * and explicit members (the default workspace, see `DefaultWorkspace`, without members: they are
- * implicit).
- *
- * @example
- * ```ts
- * import { FileSystem } from "@effect/platform"
- * import { Effect } from "effect"
- * import { Manifest, Workflows } from "effect-openrouter-workspaces"
- *
- * const program = Effect.gen(function* () {
- *   const fs = yield* FileSystem.FileSystem
- *   const manifest = yield* Workflows.exportState()
- *   yield* fs.writeFileString("org.yaml", yield* Manifest.stringify(manifest))
- * })
- * ```
- *
- * @since 0.1.0
- * @category desired state
- */
-export const exportState: (options?: ExportOptions) => Effect.Effect<Manifest, ExportStateError, Workspaces> =
-  internal.exportState
-
-/**
- * The changes that bring the organization to the manifest. Only what the manifest states is
- * managed: an omitted setting, `budgets` or `members` key is left alone. With `prune`, workspaces the
- * manifest does not list are deleted (never the default one, see `DefaultWorkspace`), members not
- * listed are removed and intervals missing from a `budgets` mapping are deleted. A budget set that
- * would break the API's order once merged with the existing budgets fails with `BudgetRuleError`.
- *
- * The default workspace is never created, and its members are implicit: a manifest entry for it
- * with `members` fails with `ManifestError` (file `(manifest)`, as `Manifest.validate` names a
- * manifest built in code; path `workspaces[<i>].members`) before any change is planned.
- *
- * @example
- * ```ts
- * import { Effect } from "effect"
- * import { Manifest, Plan, Workflows } from "effect-openrouter-workspaces"
- *
- * const program = Effect.gen(function* () {
- *   const manifest = yield* Manifest.readFile("org.yaml")
- *   const plan = yield* Workflows.plan(manifest, { prune: true })
- *   console.log(Plan.render(plan))
- * })
- * ```
- *
- * @since 0.1.0
- * @category desired state
- */
-export const plan: (manifest: Manifest, options?: PlanOptions) => Effect.Effect<Plan, PlanError, Workspaces> =
-  internalPlan.plan
-
-/**
- * Runs a plan and streams its progress. A workspace's creation or update runs before its budgets and
- * members; its budget changes run one at a time in the plan's order; member batches and other
- * workspaces run concurrently, with at most `concurrency` calls in flight. Member removals and
- * workspace deletions wait until every addition of the plan has settled, so a user the manifest
- * moves from one workspace to another is never in neither. A failed step is reported
- * (`StepFailed`) and the steps that depend on it are skipped; the stream ends with `Finished`.
- *
- * An addition that did not go through (its step failed or was skipped, or the API refused some of
- * its users) holds back what takes members away, since the users might be moving:
- *
- * - those users are removed nowhere: each is left out of its `RemoveMembers` step and reported in
- *   the step's and the report's `rejected`, with operation `"remove"` and reason
- *   `kept: their addition to <workspace> did not go through`. A removal left with nobody is
- *   skipped (`StepSkipped`), its users still listed in the report's `rejected`;
- * - no workspace is deleted: each `DeleteWorkspace` is skipped (`StepSkipped`, naming the additions
- *   in question), as its members might be among those users.
- *
- * Users only removed (added nowhere by the plan) are removed as usual. Planning and applying again
- * once the cause is fixed finishes the job.
- *
- * A step that would delete the default workspace (see `DefaultWorkspace`) or change its members,
- * which `plan` never makes but a plan made by hand or under another `DefaultWorkspace` may hold, is
- * skipped (`StepSkipped`) without a call.
- *
- * Interrupting the stream (e.g. `Stream.take`) lets the HTTP attempts in flight finish, then stops:
- * no retry wait and no further call (see `Workspaces.uninterruptibleAttempts`). Planning again from
- * the organization's state and applying that finishes the job.
- *
- * @example
- * ```ts
- * import { Console, Effect, Stream } from "effect"
- * import { Manifest, Workflows } from "effect-openrouter-workspaces"
- *
- * const program = Effect.gen(function* () {
- *   const plan = yield* Workflows.plan(yield* Manifest.readFile("org.yaml"))
- *   yield* Workflows.apply(plan, { concurrency: 8 }).pipe(Stream.runForEach((event) => Console.log(event._tag)))
- * })
- * ```
- *
- * @since 0.1.0
- * @category desired state
- */
-export const apply: (plan: Plan, options?: ApplyOptions) => Stream.Stream<ApplyEvent, never, Workspaces> =
-  internalPlan.apply

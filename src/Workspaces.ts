@@ -135,7 +135,7 @@ export interface Options {
 
 /**
  * Within `self`, an interruption lets each call's HTTP attempt in flight finish (bounded by its
- * timeout) and then stops the call: no retry wait, no further attempt. `Workflows.apply` runs its
+ * timeout) and then stops the call: no retry wait, no further attempt. `Plan.apply` runs its
  * steps so, which is how an interrupted apply stops after the calls in flight.
  *
  * @since 0.1.0

@@ -18,20 +18,6 @@ export * as Endpoint from "./internal/endpointCompat.js"
 export * as Model from "./Model.js"
 
 /**
- * Retry policies as Schedules.
- *
- * @since 0.1.0
- */
-export * as RetryPolicy from "./RetryPolicy.js"
-
-/**
- * The Workspaces service.
- *
- * @since 0.1.0
- */
-export * as Workspaces from "./Workspaces.js"
-
-/**
  * The twelve endpoint descriptions.
  *
  * @since 0.1.0
@@ -46,7 +32,21 @@ export * as WorkspacesApi from "./WorkspacesApi.js"
 export * as WorkspacesError from "./WorkspacesError.js"
 
 /**
- * Budgets by interval: limits, changes, and the calls that make them in an order the API accepts.
+ * Retry policies as Schedules.
+ *
+ * @since 0.1.0
+ */
+export * as RetryPolicy from "./RetryPolicy.js"
+
+/**
+ * The Workspaces service.
+ *
+ * @since 0.1.0
+ */
+export * as Workspaces from "./Workspaces.js"
+
+/**
+ * Budgets by interval: limits, changes, and the calls that make them.
  *
  * @since 0.2.0
  */
@@ -60,25 +60,13 @@ export * as Budgets from "./Budgets.js"
 export * as WorkspaceSpec from "./WorkspaceSpec.js"
 
 /**
- * The desired state of an organization as a YAML or JSON file.
+ * Workflows: ensure a workspace, sync or move members, set budgets, clone a workspace (until the
+ * next minor version, with the deprecated `plan`, `apply` and `exportState`, now `Plan.make`,
+ * `Plan.apply` and `Manifest.exportState`).
  *
  * @since 0.1.0
  */
-export * as Manifest from "./Manifest.js"
-
-/**
- * Plans of changes, their progress events and their rendering.
- *
- * @since 0.1.0
- */
-export * as Plan from "./Plan.js"
-
-/**
- * Workflows: ensure, sync, move, budgets, clone, export, plan and apply.
- *
- * @since 0.1.0
- */
-export * as Workflows from "./Workflows.js"
+export * as Workflows from "./internal/workflowsCompat.js"
 
 /**
  * The typed errors of the workflows.
@@ -86,3 +74,17 @@ export * as Workflows from "./Workflows.js"
  * @since 0.1.0
  */
 export * as WorkflowsError from "./WorkflowsError.js"
+
+/**
+ * The desired state of an organization as a YAML or JSON file, and the export of an organization to one.
+ *
+ * @since 0.1.0
+ */
+export * as Manifest from "./Manifest.js"
+
+/**
+ * Plans of changes: making them from a manifest, applying them with progress events, rendering them.
+ *
+ * @since 0.1.0
+ */
+export * as Plan from "./Plan.js"

@@ -18,7 +18,7 @@ const duplicates = <A>(items: ReadonlyArray<A>): ReadonlyArray<{ readonly index:
 
 /**
  * The rules that span fields: unique slugs, unique members, budget order. That the default workspace
- * has no `members` depends on the organization (`DefaultWorkspace`): `Workflows.plan` checks it.
+ * has no `members` depends on the organization (`DefaultWorkspace`): `Plan.make` checks it.
  */
 export const manifestRules = (manifest: {
   readonly workspaces: ReadonlyArray<Manifest.WorkspaceEntry>

@@ -1,9 +1,7 @@
 import * as Effect from "effect/Effect"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
-import * as Stream from "effect/Stream"
 import type { BudgetChanges, Budgets, BudgetStep } from "../Budgets.js"
-import type * as Manifest from "../Manifest.js"
 import { budgetIntervals, LimitUsd, type Workspace } from "../Model.js"
 import type * as Workflows from "../Workflows.js"
 import * as RetryPolicy from "../RetryPolicy.js"
@@ -263,43 +261,4 @@ export const cloneWorkspace = Effect.fn("Workflows.cloneWorkspace")(function* (
       })
     : undefined
   return { workspace, members, budgets } satisfies Workflows.CloneWorkspaceReport
-})
-
-/** The manifest entry of one workspace as it stands. */
-const entryOf = (
-  service: WorkspacesService.Service,
-  workspace: Workspace,
-  defaultWorkspace: Workflows.DefaultWorkspace
-) =>
-  Effect.all(
-    {
-      listed: service.listBudgets({ id: workspace.id }),
-      members: isDefault(defaultWorkspace, workspace)
-        ? Effect.succeed(undefined)
-        : Effect.map(memberIds(service, workspace.id), (ids) => Array.from(ids).sort())
-    },
-    { concurrency: 2 }
-  ).pipe(
-    Effect.map(
-      ({ listed, members }): Manifest.WorkspaceEntry => ({
-        slug: workspace.slug,
-        name: workspace.name,
-        ...settingsOf(workspace),
-        budgets: budgetsOf(listed.data),
-        ...(listed.includeByokInBudgets === undefined ? {} : { includeByokInBudgets: listed.includeByokInBudgets }),
-        ...(members === undefined ? {} : { members })
-      })
-    )
-  )
-
-export const exportState = Effect.fn("Workflows.exportState")(function* (options: Workflows.ExportOptions = {}) {
-  const service = yield* Workspaces
-  const defaultWorkspace = yield* DefaultWorkspace
-  const workspaces = yield* service.streamWorkspaces({ pageSize: 100 }).pipe(
-    Stream.mapEffect((workspace) => entryOf(service, workspace, defaultWorkspace), {
-      concurrency: options.concurrency ?? defaultConcurrency
-    }),
-    Stream.runCollect
-  )
-  return { version: 1, workspaces: Array.from(workspaces) } satisfies Manifest.Manifest
 })
