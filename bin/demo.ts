@@ -10,7 +10,7 @@ import { FileSystem, Path } from "@effect/platform"
 import { SingleBar } from "cli-progress"
 import { Console, Effect, Layer, Stream } from "effect"
 import { Emulator } from "../emulator/index.js"
-import { Manifest, Plan, RetryPolicy, Workflows } from "../src/index.js"
+import { Manifest, Plan, RetryPolicy } from "../src/index.js"
 
 /** Rate limits and server errors during the apply, from a fixed seed: every run is the same. */
 const faults: ReadonlyArray<Emulator.FaultRule> = [
@@ -102,7 +102,7 @@ const program = Effect.gen(function* () {
   const path = yield* Path.Path
   yield* Console.log(`Emulator at ${emulator.baseUrl} (seeded organization, no key, no network)\n`)
 
-  const before = yield* Workflows.exportState()
+  const before = yield* Manifest.exportState()
   const dir = yield* fs.makeTempDirectory({ prefix: "workspaces-demo-" })
   const manifestFile = path.join(dir, "org.yaml")
   const target = reorganize(before, yield* emulator.snapshot)
@@ -110,13 +110,13 @@ const program = Effect.gen(function* () {
   yield* Console.log(`Desired state written to ${manifestFile}\n`)
 
   const manifest = yield* Manifest.readFile(manifestFile)
-  const plan = yield* Workflows.plan(manifest, { prune: true })
+  const plan = yield* Plan.make(manifest, { prune: true })
   yield* Console.log(Plan.render(plan) + "\n")
 
   yield* emulator.clearRequests
   yield* emulator.setFaults(faults)
   const bar = progress(plan.changes.length)
-  const report = yield* Workflows.apply(plan, { concurrency: 4 }).pipe(
+  const report = yield* Plan.apply(plan, { concurrency: 4 }).pipe(
     Stream.tap((event) =>
       Effect.sync(() =>
         Plan.ApplyEvent.$match(event, {
@@ -134,7 +134,7 @@ const program = Effect.gen(function* () {
   yield* emulator.setFaults([])
   const requests = yield* emulator.requests
 
-  const after = yield* Workflows.exportState()
+  const after = yield* Manifest.exportState()
   const row = (slug: string) => {
     const was = before.workspaces.find((w) => w.slug === slug)
     const now = after.workspaces.find((w) => w.slug === slug)
@@ -161,7 +161,7 @@ const program = Effect.gen(function* () {
     }
   })
 
-  const replan = yield* Workflows.plan(manifest, { prune: true })
+  const replan = yield* Plan.make(manifest, { prune: true })
   yield* Console.log("\nRe-plan after apply:\n" + Plan.render(replan))
   if (!Plan.isEmpty(replan) || (report?.failed.length ?? 1) > 0) {
     return yield* Effect.fail(new Error("the organization did not converge to the manifest"))

@@ -128,7 +128,7 @@ const exportCommand = Command.make(
   },
   (options) =>
     Effect.gen(function* () {
-      const manifest = yield* Workflows.exportState()
+      const manifest = yield* Manifest.exportState()
       const file = Option.getOrUndefined(options.output)
       const text = yield* Manifest.stringify(manifest, `manifest.${formatOf(file, options.format)}`)
       if (file === undefined) return yield* Console.log(text.trimEnd())
@@ -191,7 +191,7 @@ const planCommand = Command.make(
   (options) =>
     Effect.gen(function* () {
       const manifest = yield* Manifest.readFile(options.manifest)
-      const plan = yield* Workflows.plan(manifest, { prune: options.prune })
+      const plan = yield* Plan.make(manifest, { prune: options.prune })
       const seen = yield* PlanFile.fingerprints(plan, options.defaultWorkspace, 4)
       if (Option.isSome(options.out) || options.json) {
         const saved = PlanFile.make({
@@ -233,7 +233,7 @@ const describeStep = (step: Plan.Change): string =>
 
 /** Applies a plan, one line per finished step, and says whether everything went through. */
 const runApply = (plan: Plan.Plan, concurrency: number) =>
-  Workflows.apply(plan, { concurrency }).pipe(
+  Plan.apply(plan, { concurrency }).pipe(
     Stream.runFoldEffect(true, (ok, event) => {
       const counter = (index: number, total: number) => `[${String(index + 1).padStart(String(total).length)}/${total}]`
       switch (event._tag) {
@@ -337,7 +337,7 @@ const applyCommand = Command.make(
         return
       }
       const manifest = yield* Manifest.parse(text, options.source)
-      const plan = yield* Workflows.plan(manifest, { prune: options.prune })
+      const plan = yield* Plan.make(manifest, { prune: options.prune })
       yield* Console.log(Plan.render(plan).trimEnd())
       if (Plan.isEmpty(plan)) return
       const seen = yield* PlanFile.fingerprints(plan, options.defaultWorkspace, options.concurrency)
@@ -346,7 +346,7 @@ const applyCommand = Command.make(
         return yield* exitWith(1)
       }
       const ok = yield* runApply(plan, options.concurrency)
-      const replan = yield* Workflows.plan(manifest, { prune: options.prune })
+      const replan = yield* Plan.make(manifest, { prune: options.prune })
       yield* Console.log(`\nPlanning again:\n${Plan.render(replan).trimEnd()}`)
       if (!ok) yield* exitWith(1)
     }).pipe(Effect.provide(workspacesLayer(options, Option.getOrUndefined(Option.map(options.auditLog, auditing)))))

@@ -19,7 +19,6 @@ import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import { createServer } from "node:http"
-import * as Yaml from "../src/internal/yaml.js"
 import type { InvalidRequestError } from "../src/WorkspacesError.js"
 import * as Workspaces from "../src/Workspaces.js"
 import { isLimit } from "./internal/bounded.js"
@@ -82,12 +81,11 @@ export const readSeedFile = (file: string): Effect.Effect<Seed, EmulatorError, F
     )
     const parse = file.endsWith(".json")
       ? Effect.succeed(JSON.parse)
-      : Effect.map(
-          Yaml.load(() =>
-            seedError(`${file} is YAML, which needs the yaml package (npm install yaml); JSON seeds do not`)
-          ),
-          (yaml) => yaml.parse
-        )
+      : Effect.tryPromise({
+          // yaml is an optional peer: loaded only for a YAML seed, so the emulator runs without it.
+          try: () => import("yaml"),
+          catch: () => seedError(`${file} is YAML, which needs the yaml package (npm install yaml); JSON seeds do not`)
+        }).pipe(Effect.map((yaml) => yaml.parse))
     const value = yield* Effect.flatMap(parse, (parse) =>
       Effect.try({
         try: (): unknown => parse(text),

@@ -17,7 +17,7 @@
  * names another: on a real organization, give the slug of the workspace named Default.
  *
  * A dry run (`--dry-run`, or `--live` without `--yes`) prints, per workspace, the budget calls
- * `setBudgets` would send: it plans a manifest that states only those budgets (`Workflows.plan`
+ * `setBudgets` would send: it plans a manifest that states only those budgets (`Plan.make`
  * reads the workspaces and their budgets, orders the calls and checks the rule as `setBudgets` does)
  * and sends nothing.
  *
@@ -28,7 +28,7 @@
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import { Console, Effect, Either, Stream } from "effect"
-import { type Manifest, Model, Plan, Workflows, Workspaces } from "../src/index.js"
+import { type Budgets, type Manifest, Model, Plan, Workflows, Workspaces } from "../src/index.js"
 import { endDryRun, ExampleError, runCli, targetOptions, workspacesLayer, writes } from "./target.js"
 
 /** What was (or would be) sent for one workspace: the PUTs in order, and the intervals left as they were. */
@@ -53,7 +53,7 @@ const describeSteps = (outcome: Outcome) =>
  * are left alone). A workspace whose budgets would break the rule fails the whole plan, so then each
  * one is planned alone to tell which; limits that break the rule by themselves fail the run.
  */
-const previewBudgets = (targets: ReadonlyArray<Model.Workspace>, budgets: Workflows.Budgets) => {
+const previewBudgets = (targets: ReadonlyArray<Model.Workspace>, budgets: Budgets.Budgets) => {
   const manifestOf = (workspaces: ReadonlyArray<Model.Workspace>): Manifest.Manifest => ({
     workspaces: workspaces.map(({ name, slug }) => ({ slug, name, budgets }))
   })
@@ -68,18 +68,18 @@ const previewBudgets = (targets: ReadonlyArray<Model.Workspace>, budgets: Workfl
   const each = Effect.forEach(
     targets,
     (workspace) =>
-      Workflows.plan(manifestOf([workspace])).pipe(
+      Plan.make(manifestOf([workspace])).pipe(
         Effect.map((plan) => outcomeOf(plan, workspace.slug)),
         Effect.either,
         Effect.map((result) => ({ slug: workspace.slug, result }))
       ),
     { concurrency: 4 }
   )
-  return Workflows.plan(manifestOf(targets)).pipe(
+  return Plan.make(manifestOf(targets)).pipe(
     Effect.map((plan) =>
       targets.map((workspace) => ({
         slug: workspace.slug,
-        result: Either.right(outcomeOf(plan, workspace.slug)) as Either.Either<Outcome, Workflows.PlanError>
+        result: Either.right(outcomeOf(plan, workspace.slug)) as Either.Either<Outcome, Plan.PlanError>
       }))
     ),
     Effect.catchTags({
@@ -139,7 +139,7 @@ const command = Command.make(
 
       const results: ReadonlyArray<{
         readonly slug: string
-        readonly result: Either.Either<Outcome, Workflows.SetBudgetsError | Workflows.PlanError>
+        readonly result: Either.Either<Outcome, Workflows.SetBudgetsError | Plan.PlanError>
       }> = write
         ? yield* Effect.forEach(
             targets,

@@ -1,9 +1,9 @@
 /**
- * Desired state end to end: exports the organization to a YAML manifest (`Workflows.exportState`),
+ * Desired state end to end: exports the organization to a YAML manifest (`Manifest.exportState`),
  * changes it in code (adds a `research` workspace with five data-science members and budgets, halves
  * sandbox's daily budget, drops sandbox's first three members), writes the changed manifest next to
  * the export, reads it back (`Manifest.readFile`), prints the plan (`Plan.render`), applies it
- * (`Workflows.apply`, one line per progress event), then plans again and shows that nothing is left.
+ * (`Plan.apply`, one line per progress event), then plans again and shows that nothing is left.
  *
  *   npx tsx examples/export-plan-apply.ts                               # a fresh emulator; files in a new temp dir
  *   npx tsx examples/export-plan-apply.ts --dry-run                     # the same up to the plan; no write
@@ -121,7 +121,7 @@ const command = Command.make(
       const parsed = path.parse(exportFile)
       const changedFile = path.join(parsed.dir, `${parsed.name}.changed${parsed.ext || ".yaml"}`)
 
-      const exported = yield* Workflows.exportState()
+      const exported = yield* Manifest.exportState()
       yield* fs.writeFileString(exportFile, yield* Manifest.stringify(exported, exportFile))
       yield* Console.log(`exported ${exported.workspaces.length} workspaces to ${exportFile}`)
 
@@ -132,20 +132,20 @@ const command = Command.make(
       )
 
       const manifest = yield* Manifest.readFile(changedFile)
-      const plan = yield* Workflows.plan(manifest, { prune: true })
+      const plan = yield* Plan.make(manifest, { prune: true })
       yield* Console.log(Plan.render(plan))
       if (!writes(target)) {
         return yield* endDryRun(target, "the plan was not applied, nothing was sent")
       }
 
-      const finished = yield* Workflows.apply(plan).pipe(
+      const finished = yield* Plan.apply(plan).pipe(
         Stream.tap((event) => Console.log(describeEvent(event))),
         Stream.filter(Plan.ApplyEvent.$is("Finished")),
         Stream.runLast
       )
 
       yield* Console.log("\nplanning again:")
-      yield* Console.log(Plan.render(yield* Workflows.plan(manifest, { prune: true })))
+      yield* Console.log(Plan.render(yield* Plan.make(manifest, { prune: true })))
 
       const failed = Option.match(finished, { onNone: () => 0, onSome: ({ report }) => report.failed.length })
       if (failed > 0) return yield* new ExampleError({ message: `${failed} steps of the plan failed` })

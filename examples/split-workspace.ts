@@ -21,7 +21,7 @@ import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import { FileSystem } from "@effect/platform"
 import { Console, Effect, Option } from "effect"
-import { Workflows, Workspaces } from "../src/index.js"
+import { Budgets, Workflows, Workspaces } from "../src/index.js"
 import {
   endDryRun,
   ExampleError,
@@ -52,7 +52,7 @@ const titleOf = (slug: string) =>
     .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
     .join(" ")
 
-const formatBudgets = (budgets: Workflows.Budgets) =>
+const formatBudgets = (budgets: Budgets.Budgets) =>
   Object.entries(budgets)
     .map(([interval, limitUsd]) => `${interval} ${limitUsd}`)
     .join(", ") || "none"
@@ -88,7 +88,7 @@ const command = Command.make(
         const source = yield* Workspaces.Workspaces.pipe(
           Effect.flatMap((workspaces) => workspaces.listBudgets({ id: preview.from.id }))
         )
-        const budgets = Workflows.budgetsOf(source.data)
+        const budgets = Budgets.budgetsOf(source.data)
         yield* Option.match(preview.toWorkspace, {
           onNone: () => Console.log(`would create workspace ${into} (${intoName}) with the settings of ${from}`),
           onSome: (existing) =>

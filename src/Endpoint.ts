@@ -4,11 +4,30 @@
  * schema, and the error statuses the spec documents for it. The client and the emulator are both
  * driven by these descriptions, so they cannot drift apart.
  *
+ * This is the contract: it names statuses, not the client's error classes (`WorkspacesError` maps
+ * each documented status to its class, and `WorkspacesError.ErrorForEndpoint` gives an operation's
+ * errors).
+ *
  * @since 0.1.0
  */
 import type * as Types from "effect/Types"
 import * as Schema from "effect/Schema"
-import type { CommonError, DocumentedStatus, ErrorForStatus } from "./WorkspacesError.js"
+
+/**
+ * The error statuses the spec documents for some operation; each endpoint lists its own among them.
+ *
+ * @since 0.2.0
+ * @category constants
+ */
+export const documentedStatuses = [400, 401, 403, 404, 500] as const
+
+/**
+ * A status that the spec documents as an error of some operation.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type DocumentedStatus = (typeof documentedStatuses)[number]
 
 /**
  * @since 0.1.0
@@ -95,13 +114,13 @@ export type Response<E extends Any> = Schema.Schema.Type<E["response"]>
 export type Result<E extends Any> = E extends Endpoint<any, any, any, any, any, infer R, any> ? R : never
 
 /**
- * Exactly the errors an endpoint's operation can fail with.
+ * The error statuses the spec documents for an endpoint.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category models
  */
-export type Error<E extends Any> =
-  E extends Endpoint<any, any, any, any, any, any, infer S> ? ErrorForStatus<S> | CommonError : never
+export type Status<E extends Any> =
+  E extends Endpoint<any, any, any, any, any, any, infer S extends DocumentedStatus> ? S : never
 
 const NoFields = Schema.Struct({})
 

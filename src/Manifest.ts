@@ -1,7 +1,7 @@
 /**
  * The desired state of a whole organization as a file: its workspaces with their settings, budgets
- * and explicit members, in YAML or JSON with camelCase keys. `Workflows.exportState` writes one,
- * `Workflows.plan` compares one with the organization. The format is described in the README.
+ * and explicit members, in YAML or JSON with camelCase keys. `exportState` reads one from the
+ * organization, `Plan.make` compares one with it. The format is described in the README.
  *
  * @since 0.1.0
  */
@@ -9,10 +9,14 @@ import * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
+import * as internal from "./internal/manifest.js"
 import { fromParseError, fromSyntaxErrors } from "./internal/manifestIssues.js"
 import { manifestRules } from "./internal/manifestRules.js"
 import * as Yaml from "./internal/yaml.js"
 import * as Model from "./Model.js"
+import type { Workspaces } from "./Workspaces.js"
+import type * as Api from "./WorkspacesApi.js"
+import type { ErrorForEndpoint } from "./WorkspacesError.js"
 
 const limit = Schema.optionalWith(Schema.NullOr(Model.LimitUsd), { exact: true })
 
@@ -61,7 +65,7 @@ export interface WorkspaceEntry extends Schema.Schema.Type<typeof WorkspaceEntry
 /**
  * A manifest, with the rules that span entries: unique slugs, unique members per workspace, and
  * budget limits that strictly decrease as the interval narrows. No `members` for the default
- * workspace is a rule of the organization, not of the file: `Workflows.plan` checks it, against
+ * workspace is a rule of the organization, not of the file: `Plan.make` checks it, against
  * `Workflows.DefaultWorkspace`.
  *
  * @since 0.1.0
@@ -207,3 +211,42 @@ export const stringify = (manifest: Manifest, fileName = "manifest.yaml"): Effec
   isJson(fileName)
     ? Effect.succeed(JSON.stringify(manifest, null, 2) + "\n")
     : Effect.map(loadYaml(fileName), (yaml) => yaml.stringify(manifest))
+
+/**
+ * @since 0.2.0
+ * @category models
+ */
+export interface ExportOptions {
+  /** Workspaces read at once; default 4. */
+  readonly concurrency?: number
+}
+
+/**
+ * @since 0.2.0
+ * @category errors
+ */
+export type ExportStateError = ErrorForEndpoint<typeof Api.list | typeof Api.listBudgets | typeof Api.listMembers>
+
+/**
+ * The organization as a manifest: every workspace with its settings, budgets, `includeByokInBudgets`
+ * and explicit members (the default workspace, see `Workflows.DefaultWorkspace`, without members:
+ * they are implicit).
+ *
+ * @example
+ * ```ts
+ * import { FileSystem } from "@effect/platform"
+ * import { Effect } from "effect"
+ * import { Manifest } from "effect-openrouter-workspaces"
+ *
+ * const program = Effect.gen(function* () {
+ *   const fs = yield* FileSystem.FileSystem
+ *   const manifest = yield* Manifest.exportState()
+ *   yield* fs.writeFileString("org.yaml", yield* Manifest.stringify(manifest))
+ * })
+ * ```
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const exportState: (options?: ExportOptions) => Effect.Effect<Manifest, ExportStateError, Workspaces> =
+  internal.exportState

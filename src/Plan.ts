@@ -1,15 +1,22 @@
 /**
- * Plans: the typed changes that bring an organization to a manifest's desired state
- * (`Workflows.plan`), the progress events of applying them (`Workflows.apply`), and a rendering
- * like a terraform plan.
+ * Plans: the typed changes that bring an organization to a manifest's desired state (`make`),
+ * running them with progress events (`apply`), and a rendering like a terraform plan.
  *
  * @since 0.1.0
  */
-import * as Data from "effect/Data"
-import * as internal from "./internal/planRendering.js"
+import type * as Data from "effect/Data"
+import type * as Effect from "effect/Effect"
+import type * as Stream from "effect/Stream"
+import * as internal from "./internal/plan.js"
+import * as rendering from "./internal/planRendering.js"
+import type { Manifest, ManifestError } from "./Manifest.js"
 import type { BudgetInterval, WorkspaceSettings } from "./Model.js"
-import type { FieldChange, MemberFailure } from "./Workflows.js"
-import type { WorkspacesError } from "./WorkspacesError.js"
+import type { MemberFailure } from "./Workflows.js"
+import type { BudgetRuleError } from "./WorkflowsError.js"
+import type { Workspaces } from "./Workspaces.js"
+import type * as Api from "./WorkspacesApi.js"
+import type { ErrorForEndpoint, WorkspacesError } from "./WorkspacesError.js"
+import type { FieldChange } from "./WorkspaceSpec.js"
 
 /**
  * One change. Workspaces are named by slug; member changes hold at most 100 user ids (one bulk
@@ -42,7 +49,7 @@ export type Change = Data.TaggedEnum<{
  * @since 0.1.0
  * @category constructors
  */
-export const Change = Data.taggedEnum<Change>()
+export const Change: Data.TaggedEnum.Constructor<Change> = internal.Change
 
 /**
  * The changes, grouped by workspace in the manifest's order, deletions of unlisted workspaces last.
@@ -87,7 +94,7 @@ export interface StepSkip {
   readonly index: number
   /**
    * Why it was not sent: the step it depends on failed, or (a removal or deletion) an addition of
-   * the plan did not go through, see `Workflows.apply`.
+   * the plan did not go through, see `apply`.
    */
   readonly reason: string
 }
@@ -107,7 +114,7 @@ export interface ApplyReport {
   /**
    * Users the API refused to add or remove (active API keys, SCIM-managed, not in the organization),
    * and users kept where they are because their addition elsewhere did not go through (operation
-   * `"remove"`, reason `kept: ...`, see `Workflows.apply`).
+   * `"remove"`, reason `kept: ...`, see `apply`).
    */
   readonly rejected: ReadonlyArray<MemberFailure & { readonly workspace: string }>
 }
@@ -138,7 +145,7 @@ export type ApplyEvent = Data.TaggedEnum<{
  * @since 0.1.0
  * @category constructors
  */
-export const ApplyEvent = Data.taggedEnum<ApplyEvent>()
+export const ApplyEvent: Data.TaggedEnum.Constructor<ApplyEvent> = internal.ApplyEvent
 
 /**
  * Whether the plan changes nothing.
@@ -154,7 +161,7 @@ export const isEmpty = (plan: Plan): boolean => plan.changes.length === 0
  * @since 0.1.0
  * @category accessors
  */
-export const summary: (plan: Plan) => Summary = internal.summary
+export const summary: (plan: Plan) => Summary = rendering.summary
 
 /**
  * The plan as text, like a terraform plan: one block per workspace with `+` (create), `~` (change)
@@ -164,4 +171,112 @@ export const summary: (plan: Plan) => Summary = internal.summary
  * @since 0.1.0
  * @category rendering
  */
-export const render: (plan: Plan, options?: { readonly maxUserIds?: number }) => string = internal.render
+export const render: (plan: Plan, options?: { readonly maxUserIds?: number }) => string = rendering.render
+
+/**
+ * @since 0.2.0
+ * @category models
+ */
+export interface PlanOptions {
+  /** Also delete unlisted workspaces, remove unlisted members and delete unlisted budgets; default false. */
+  readonly prune?: boolean
+  /** Workspaces read at once; default 4. */
+  readonly concurrency?: number
+}
+
+/**
+ * What planning can fail with: reading the organization, a budget order the merge would break, or
+ * a manifest that is invalid for this organization.
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export type PlanError =
+  | ErrorForEndpoint<typeof Api.list | typeof Api.listBudgets | typeof Api.listMembers>
+  | BudgetRuleError
+  | ManifestError
+
+/**
+ * @since 0.2.0
+ * @category models
+ */
+export interface ApplyOptions {
+  /** Calls in flight at once; default 4. */
+  readonly concurrency?: number
+}
+
+/**
+ * The changes that bring the organization to the manifest. Only what the manifest states is
+ * managed: an omitted setting, `budgets` or `members` key is left alone. With `prune`, workspaces the
+ * manifest does not list are deleted (never the default one, see `Workflows.DefaultWorkspace`),
+ * members not listed are removed and intervals missing from a `budgets` mapping are deleted. A budget
+ * set that would break the API's order once merged with the existing budgets fails with
+ * `BudgetRuleError`.
+ *
+ * The default workspace is never created, and its members are implicit: a manifest entry for it
+ * with `members` fails with `ManifestError` (file `(manifest)`, as `Manifest.validate` names a
+ * manifest built in code; path `workspaces[<i>].members`) before any change is planned.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Manifest, Plan } from "effect-openrouter-workspaces"
+ *
+ * const program = Effect.gen(function* () {
+ *   const manifest = yield* Manifest.readFile("org.yaml")
+ *   const plan = yield* Plan.make(manifest, { prune: true })
+ *   console.log(Plan.render(plan))
+ * })
+ * ```
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const make: (manifest: Manifest, options?: PlanOptions) => Effect.Effect<Plan, PlanError, Workspaces> =
+  internal.make
+
+/**
+ * Runs a plan and streams its progress. A workspace's creation or update runs before its budgets and
+ * members; its budget changes run one at a time in the plan's order; member batches and other
+ * workspaces run concurrently, with at most `concurrency` calls in flight. Member removals and
+ * workspace deletions wait until every addition of the plan has settled, so a user the manifest
+ * moves from one workspace to another is never in neither. A failed step is reported
+ * (`StepFailed`) and the steps that depend on it are skipped; the stream ends with `Finished`.
+ *
+ * An addition that did not go through (its step failed or was skipped, or the API refused some of
+ * its users) holds back what takes members away, since the users might be moving:
+ *
+ * - those users are removed nowhere: each is left out of its `RemoveMembers` step and reported in
+ *   the step's and the report's `rejected`, with operation `"remove"` and reason
+ *   `kept: their addition to <workspace> did not go through`. A removal left with nobody is
+ *   skipped (`StepSkipped`), its users still listed in the report's `rejected`;
+ * - no workspace is deleted: each `DeleteWorkspace` is skipped (`StepSkipped`, naming the additions
+ *   in question), as its members might be among those users.
+ *
+ * Users only removed (added nowhere by the plan) are removed as usual. Planning and applying again
+ * once the cause is fixed finishes the job.
+ *
+ * A step that would delete the default workspace (see `Workflows.DefaultWorkspace`) or change its
+ * members, which `make` never plans but a plan made by hand or under another `DefaultWorkspace` may
+ * hold, is skipped (`StepSkipped`) without a call.
+ *
+ * Interrupting the stream (e.g. `Stream.take`) lets the HTTP attempts in flight finish, then stops:
+ * no retry wait and no further call (see `Workspaces.uninterruptibleAttempts`). Planning again from
+ * the organization's state and applying that finishes the job.
+ *
+ * @example
+ * ```ts
+ * import { Console, Effect, Stream } from "effect"
+ * import { Manifest, Plan } from "effect-openrouter-workspaces"
+ *
+ * const program = Effect.gen(function* () {
+ *   const plan = yield* Plan.make(yield* Manifest.readFile("org.yaml"))
+ *   yield* Plan.apply(plan, { concurrency: 8 }).pipe(Stream.runForEach((event) => Console.log(event._tag)))
+ * })
+ * ```
+ *
+ * @since 0.2.0
+ * @category running
+ */
+export const apply: (plan: Plan, options?: ApplyOptions) => Stream.Stream<ApplyEvent, never, Workspaces> =
+  internal.apply

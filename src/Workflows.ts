@@ -1,7 +1,7 @@
 /**
  * Workflows over the Workspaces service: idempotent building blocks (ensure a workspace, sync or move
- * members, set budgets in a valid order, clone a workspace) and desired state for a whole organization
- * (export a manifest, plan the changes it asks for, apply them).
+ * members, set budgets in a valid order, clone a workspace). Desired state for a whole organization
+ * is a layer above: `Manifest.exportState`, `Plan.make` and `Plan.apply`.
  *
  * Each one sends the fewest calls the API allows: members are read in pages of 100 and changed in
  * bulk calls of 100, and nothing is sent for what already matches.
@@ -10,19 +10,15 @@
  */
 import type * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
-import type * as Stream from "effect/Stream"
-import type * as Endpoint from "./Endpoint.js"
-import * as internalBudgets from "./internal/budgets.js"
-import * as internalPlan from "./internal/plan.js"
+import * as BudgetsModule from "./Budgets.js"
+import * as internalDefault from "./internal/defaultWorkspace.js"
 import * as internal from "./internal/workflows.js"
-import * as internalSpec from "./internal/workspaceSpec.js"
-import type { Manifest, ManifestError } from "./Manifest.js"
-import type { BudgetInterval, Workspace, WorkspaceBudget, WorkspaceSettings } from "./Model.js"
-import type { ApplyEvent, Plan } from "./Plan.js"
+import type { BudgetInterval, Workspace } from "./Model.js"
 import type { BudgetRuleError, DefaultWorkspaceError } from "./WorkflowsError.js"
 import type { Workspaces } from "./Workspaces.js"
 import type * as Api from "./WorkspacesApi.js"
-import type { BadRequestResponseError, ForbiddenResponseError } from "./WorkspacesError.js"
+import type { BadRequestResponseError, ErrorForEndpoint, ForbiddenResponseError } from "./WorkspacesError.js"
+import type * as WorkspaceSpecModule from "./WorkspaceSpec.js"
 
 /**
  * The organization's default workspace: every organization member belongs to it implicitly, it
@@ -44,18 +40,18 @@ export interface DefaultWorkspace {
 /**
  * Which workspace the workflows treat as the default one: `{ slug: "default" }` unless provided,
  * the emulator's convention. A real organization's default workspace may have another slug:
- * provide it (`Effect.provideService` or `Layer.succeed`) and every workflow follows. `exportState`
- * leaves its members out, `syncMembers`, `moveMembers` and `cloneWorkspace` refuse its members with
- * `DefaultWorkspaceError`, `plan` never creates nor deletes it and refuses a manifest that lists its
- * members, and `apply` never deletes it nor changes its members.
+ * provide it (`Effect.provideService` or `Layer.succeed`) and every workflow follows:
+ * `syncMembers`, `moveMembers` and `cloneWorkspace` refuse its members with `DefaultWorkspaceError`,
+ * `Manifest.exportState` leaves its members out, `Plan.make` never creates nor deletes it and
+ * refuses a manifest that lists its members, and `Plan.apply` never deletes it nor changes its members.
  *
  * @example
  * ```ts
  * import { Effect, Layer } from "effect"
- * import { Workflows } from "effect-openrouter-workspaces"
+ * import { Manifest, Workflows } from "effect-openrouter-workspaces"
  *
  * // for one workflow:
- * const exportMain = Workflows.exportState().pipe(Effect.provideService(Workflows.DefaultWorkspace, { slug: "main" }))
+ * const exportMain = Manifest.exportState().pipe(Effect.provideService(Workflows.DefaultWorkspace, { slug: "main" }))
  * // or for a whole program, next to the Workspaces layer:
  * const DefaultWorkspaceLive = Layer.succeed(Workflows.DefaultWorkspace, { slug: "main" })
  * ```
@@ -63,41 +59,34 @@ export interface DefaultWorkspace {
  * @since 0.1.0
  * @category tags
  */
-export const DefaultWorkspace: Context.Reference<DefaultWorkspace, DefaultWorkspace> = internalSpec.DefaultWorkspace
+export const DefaultWorkspace: Context.Reference<DefaultWorkspace, DefaultWorkspace> = internalDefault.DefaultWorkspace
 
 /**
- * A workspace as it should be: its slug (its identity), its name, and the settings to manage.
- * A setting the spec omits is left as it is.
+ * A workspace as it should be.
  *
+ * @deprecated Moved to `WorkspaceSpec.WorkspaceSpec`; this alias goes in the next minor version.
  * @since 0.1.0
  * @category models
  */
-export interface WorkspaceSpec extends WorkspaceSettings {
-  readonly slug: string
-  readonly name: string
-}
+export type WorkspaceSpec = WorkspaceSpecModule.WorkspaceSpec
 
 /**
  * A field a spec manages.
  *
+ * @deprecated Moved to `WorkspaceSpec.WorkspaceField`; this alias goes in the next minor version.
  * @since 0.1.0
  * @category models
  */
-export type WorkspaceField = "name" | keyof WorkspaceSettings
+export type WorkspaceField = WorkspaceSpecModule.WorkspaceField
 
 /**
  * One field to change, with its current and its desired value.
  *
+ * @deprecated Moved to `WorkspaceSpec.FieldChange`; this alias goes in the next minor version.
  * @since 0.1.0
  * @category models
  */
-export type FieldChange = {
-  readonly [K in WorkspaceField]: {
-    readonly field: K
-    readonly from: Workspace[K]
-    readonly to: Exclude<WorkspaceSpec[K], undefined>
-  }
-}[WorkspaceField]
+export type FieldChange = WorkspaceSpecModule.FieldChange
 
 /**
  * @since 0.1.0
@@ -108,17 +97,17 @@ export interface EnsureWorkspaceReport {
   /** The workspace as it now is. */
   readonly workspace: Workspace
   /** The fields that were sent: those that differed, or every field the spec sets for a creation. */
-  readonly changed: ReadonlyArray<WorkspaceField>
+  readonly changed: ReadonlyArray<WorkspaceSpecModule.WorkspaceField>
 }
 
 /**
  * @since 0.1.0
  * @category errors
  */
-export type EnsureWorkspaceError = Endpoint.Error<typeof Api.get | typeof Api.create | typeof Api.update>
+export type EnsureWorkspaceError = ErrorForEndpoint<typeof Api.get | typeof Api.create | typeof Api.update>
 
 /**
- * A user the API refused to add or remove; reported, not fatal. In `Workflows.apply`, also a user
+ * A user the API refused to add or remove; reported, not fatal. In `Plan.apply`, also a user
  * kept in a workspace because their addition elsewhere did not go through (see there).
  *
  * @since 0.1.0
@@ -129,7 +118,7 @@ export interface MemberFailure {
   readonly operation: "add" | "remove"
   /**
    * The API's message, e.g. that the member has active API keys or is SCIM-managed; for a user
-   * `Workflows.apply` kept, `kept: their addition to <workspace> did not go through`.
+   * `Plan.apply` kept, `kept: their addition to <workspace> did not go through`.
    */
   readonly reason: string
 }
@@ -145,7 +134,7 @@ export interface MemberFailure {
  * @category errors
  */
 export type MemberCallError = Exclude<
-  Endpoint.Error<typeof Api.bulkAddMembers | typeof Api.bulkRemoveMembers>,
+  ErrorForEndpoint<typeof Api.bulkAddMembers | typeof Api.bulkRemoveMembers>,
   BadRequestResponseError | ForbiddenResponseError
 >
 
@@ -182,7 +171,7 @@ export interface SyncMembersReport {
  * @category errors
  */
 export type SyncMembersError =
-  | Endpoint.Error<typeof Api.get | typeof Api.listMembers>
+  | ErrorForEndpoint<typeof Api.get | typeof Api.listMembers>
   | MemberCallError
   | DefaultWorkspaceError
 
@@ -217,36 +206,29 @@ export interface MoveMembersReport {
 /**
  * Budget limits in USD by interval.
  *
+ * @deprecated Moved to `Budgets.Budgets`; this alias goes in the next minor version.
  * @since 0.1.0
  * @category models
  */
-export type Budgets = { readonly [I in BudgetInterval]?: number }
+export type Budgets = BudgetsModule.Budgets
 
 /**
- * Budget changes by interval: a number sets the limit, `null` deletes the budget, an omitted
- * interval is left as it is.
+ * Budget changes by interval.
  *
+ * @deprecated Moved to `Budgets.BudgetChanges`; this alias goes in the next minor version.
  * @since 0.1.0
  * @category models
  */
-export type BudgetChanges = { readonly [I in BudgetInterval]?: number | null }
+export type BudgetChanges = BudgetsModule.BudgetChanges
 
 /**
- * One budget call. `previous` is the limit before (`null`: there was no budget).
+ * One budget call.
  *
+ * @deprecated Moved to `Budgets.BudgetStep`; this alias goes in the next minor version.
  * @since 0.1.0
  * @category models
  */
-export type BudgetStep =
-  | {
-      readonly _tag: "SetBudget"
-      readonly interval: BudgetInterval
-      readonly limitUsd: number
-      readonly previous: number | null
-      /** Sent with this call when the workspace-wide flag changes. */
-      readonly includeByokInBudgets?: boolean
-    }
-  | { readonly _tag: "DeleteBudget"; readonly interval: BudgetInterval; readonly previous: number }
+export type BudgetStep = BudgetsModule.BudgetStep
 
 /**
  * @since 0.1.0
@@ -254,7 +236,7 @@ export type BudgetStep =
  */
 export interface SetBudgetsOptions {
   readonly workspace: string
-  readonly budgets: BudgetChanges
+  readonly budgets: BudgetsModule.BudgetChanges
   /** The workspace-wide flag; it travels with a budget PUT, so the workspace needs a budget. */
   readonly includeByokInBudgets?: boolean
 }
@@ -266,13 +248,13 @@ export interface SetBudgetsOptions {
 export interface SetBudgetsReport {
   readonly workspace: string
   /** The PUTs, in the order they were sent (a PUT of an unchanged limit carries `includeByokInBudgets`). */
-  readonly set: ReadonlyArray<Extract<BudgetStep, { readonly _tag: "SetBudget" }>>
+  readonly set: ReadonlyArray<Extract<BudgetsModule.BudgetStep, { readonly _tag: "SetBudget" }>>
   /** The DELETEs, in the order they were sent. */
-  readonly deleted: ReadonlyArray<Extract<BudgetStep, { readonly _tag: "DeleteBudget" }>>
+  readonly deleted: ReadonlyArray<Extract<BudgetsModule.BudgetStep, { readonly _tag: "DeleteBudget" }>>
   /** Intervals of the request that already had the asked-for value. */
   readonly unchanged: ReadonlyArray<BudgetInterval>
   /** The budgets now. */
-  readonly budgets: Budgets
+  readonly budgets: BudgetsModule.Budgets
   readonly includeByokInBudgets: boolean | undefined
 }
 
@@ -281,7 +263,7 @@ export interface SetBudgetsReport {
  * @category errors
  */
 export type SetBudgetsError =
-  | Endpoint.Error<typeof Api.listBudgets | typeof Api.setBudget | typeof Api.deleteBudget>
+  | ErrorForEndpoint<typeof Api.listBudgets | typeof Api.setBudget | typeof Api.deleteBudget>
   | BudgetRuleError
 
 /**
@@ -292,7 +274,7 @@ export interface CloneWorkspaceOptions {
   /** The source workspace's UUID or slug. */
   readonly from: string
   /** The copy: its slug and name, and settings that override the source's. */
-  readonly to: WorkspaceSpec
+  readonly to: WorkspaceSpecModule.WorkspaceSpec
   /** Make the copy's explicit members equal the source's; default true. */
   readonly members?: boolean
   /** Make the copy's budgets and `includeByokInBudgets` equal the source's; default true. */
@@ -318,66 +300,13 @@ export interface CloneWorkspaceReport {
 export type CloneWorkspaceError = EnsureWorkspaceError | SyncMembersError | SetBudgetsError
 
 /**
- * @since 0.1.0
- * @category models
- */
-export interface ExportOptions {
-  /** Workspaces read at once; default 4. */
-  readonly concurrency?: number
-}
-
-/**
- * @since 0.1.0
- * @category errors
- */
-export type ExportStateError = Endpoint.Error<typeof Api.list | typeof Api.listBudgets | typeof Api.listMembers>
-
-/**
- * @since 0.1.0
- * @category models
- */
-export interface PlanOptions {
-  /** Also delete unlisted workspaces, remove unlisted members and delete unlisted budgets; default false. */
-  readonly prune?: boolean
-  /** Workspaces read at once; default 4. */
-  readonly concurrency?: number
-}
-
-/**
- * @since 0.1.0
- * @category models
- */
-export interface ApplyOptions {
-  /** Calls in flight at once; default 4. */
-  readonly concurrency?: number
-}
-
-/**
- * @since 0.1.0
- * @category errors
- */
-export type PlanError = ExportStateError | BudgetRuleError | ManifestError
-
-/**
- * The limits of a `listBudgets` answer by interval, as `setBudgets` and manifests state them.
+ * The limits of a `listBudgets` answer by interval.
  *
- * @example
- * ```ts
- * import { Effect } from "effect"
- * import { Workflows, Workspaces } from "effect-openrouter-workspaces"
- *
- * const program = Effect.gen(function* () {
- *   const workspaces = yield* Workspaces.Workspaces
- *   const budgets = Workflows.budgetsOf((yield* workspaces.listBudgets({ id: "research" })).data)
- *   // { monthly: 500, daily: 20 }
- *   return budgets
- * })
- * ```
- *
+ * @deprecated Moved to `Budgets.budgetsOf`; this alias goes in the next minor version.
  * @since 0.1.0
  * @category accessors
  */
-export const budgetsOf: (list: ReadonlyArray<WorkspaceBudget>) => Budgets = internalBudgets.budgetsOf
+export const budgetsOf: typeof BudgetsModule.budgetsOf = BudgetsModule.budgetsOf
 
 /**
  * Creates the workspace, or updates the fields that differ from the spec (a PATCH with only those
@@ -404,7 +333,7 @@ export const budgetsOf: (list: ReadonlyArray<WorkspaceBudget>) => Budgets = inte
  * @category workflows
  */
 export const ensureWorkspace: (
-  spec: WorkspaceSpec
+  spec: WorkspaceSpecModule.WorkspaceSpec
 ) => Effect.Effect<EnsureWorkspaceReport, EnsureWorkspaceError, Workspaces> = internal.ensureWorkspace
 
 /**
@@ -495,102 +424,3 @@ export const setBudgets: (options: SetBudgetsOptions) => Effect.Effect<SetBudget
 export const cloneWorkspace: (
   options: CloneWorkspaceOptions
 ) => Effect.Effect<CloneWorkspaceReport, CloneWorkspaceError, Workspaces> = internal.cloneWorkspace
-
-/**
- * The organization as a manifest: every workspace with its settings, budgets, `includeByokInBudgets`
- * and explicit members (the default workspace, see `DefaultWorkspace`, without members: they are
- * implicit).
- *
- * @example
- * ```ts
- * import { FileSystem } from "@effect/platform"
- * import { Effect } from "effect"
- * import { Manifest, Workflows } from "effect-openrouter-workspaces"
- *
- * const program = Effect.gen(function* () {
- *   const fs = yield* FileSystem.FileSystem
- *   const manifest = yield* Workflows.exportState()
- *   yield* fs.writeFileString("org.yaml", yield* Manifest.stringify(manifest))
- * })
- * ```
- *
- * @since 0.1.0
- * @category desired state
- */
-export const exportState: (options?: ExportOptions) => Effect.Effect<Manifest, ExportStateError, Workspaces> =
-  internal.exportState
-
-/**
- * The changes that bring the organization to the manifest. Only what the manifest states is
- * managed: an omitted setting, `budgets` or `members` key is left alone. With `prune`, workspaces the
- * manifest does not list are deleted (never the default one, see `DefaultWorkspace`), members not
- * listed are removed and intervals missing from a `budgets` mapping are deleted. A budget set that
- * would break the API's order once merged with the existing budgets fails with `BudgetRuleError`.
- *
- * The default workspace is never created, and its members are implicit: a manifest entry for it
- * with `members` fails with `ManifestError` (file `(manifest)`, as `Manifest.validate` names a
- * manifest built in code; path `workspaces[<i>].members`) before any change is planned.
- *
- * @example
- * ```ts
- * import { Effect } from "effect"
- * import { Manifest, Plan, Workflows } from "effect-openrouter-workspaces"
- *
- * const program = Effect.gen(function* () {
- *   const manifest = yield* Manifest.readFile("org.yaml")
- *   const plan = yield* Workflows.plan(manifest, { prune: true })
- *   console.log(Plan.render(plan))
- * })
- * ```
- *
- * @since 0.1.0
- * @category desired state
- */
-export const plan: (manifest: Manifest, options?: PlanOptions) => Effect.Effect<Plan, PlanError, Workspaces> =
-  internalPlan.plan
-
-/**
- * Runs a plan and streams its progress. A workspace's creation or update runs before its budgets and
- * members; its budget changes run one at a time in the plan's order; member batches and other
- * workspaces run concurrently, with at most `concurrency` calls in flight. Member removals and
- * workspace deletions wait until every addition of the plan has settled, so a user the manifest
- * moves from one workspace to another is never in neither. A failed step is reported
- * (`StepFailed`) and the steps that depend on it are skipped; the stream ends with `Finished`.
- *
- * An addition that did not go through (its step failed or was skipped, or the API refused some of
- * its users) holds back what takes members away, since the users might be moving:
- *
- * - those users are removed nowhere: each is left out of its `RemoveMembers` step and reported in
- *   the step's and the report's `rejected`, with operation `"remove"` and reason
- *   `kept: their addition to <workspace> did not go through`. A removal left with nobody is
- *   skipped (`StepSkipped`), its users still listed in the report's `rejected`;
- * - no workspace is deleted: each `DeleteWorkspace` is skipped (`StepSkipped`, naming the additions
- *   in question), as its members might be among those users.
- *
- * Users only removed (added nowhere by the plan) are removed as usual. Planning and applying again
- * once the cause is fixed finishes the job.
- *
- * A step that would delete the default workspace (see `DefaultWorkspace`) or change its members,
- * which `plan` never makes but a plan made by hand or under another `DefaultWorkspace` may hold, is
- * skipped (`StepSkipped`) without a call.
- *
- * Interrupting the stream (e.g. `Stream.take`) lets the HTTP attempts in flight finish, then stops:
- * no retry wait and no further call (see `Workspaces.uninterruptibleAttempts`). Planning again from
- * the organization's state and applying that finishes the job.
- *
- * @example
- * ```ts
- * import { Console, Effect, Stream } from "effect"
- * import { Manifest, Workflows } from "effect-openrouter-workspaces"
- *
- * const program = Effect.gen(function* () {
- *   const plan = yield* Workflows.plan(yield* Manifest.readFile("org.yaml"))
- *   yield* Workflows.apply(plan, { concurrency: 8 }).pipe(Stream.runForEach((event) => Console.log(event._tag)))
- * })
- * ```
- *
- * @since 0.1.0
- * @category desired state
- */
-export const apply: (plan: Plan, options?: ApplyOptions) => Stream.Stream<ApplyEvent, never, Workspaces> =
-  internalPlan.apply

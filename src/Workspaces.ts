@@ -19,7 +19,7 @@ import type { Page, Workspace, WorkspaceMember } from "./Model.js"
 import type { RetryPolicy } from "./RetryPolicy.js"
 import type * as Api from "./WorkspacesApi.js"
 import type { ConfigError } from "effect/ConfigError"
-import type { InvalidRequestError } from "./WorkspacesError.js"
+import type { ErrorForEndpoint, InvalidRequestError } from "./WorkspacesError.js"
 
 /**
  * Per-call overrides of the layer's settings.
@@ -58,7 +58,7 @@ export interface StreamOptions extends CallOptions {
 export type Operation<E extends Endpoint.Any> = (
   input: Endpoint.Input<E>,
   options?: CallOptions
-) => Effect.Effect<Endpoint.Result<E>, Endpoint.Error<E>>
+) => Effect.Effect<Endpoint.Result<E>, ErrorForEndpoint<E>>
 
 /**
  * @since 0.1.0
@@ -69,7 +69,7 @@ export interface Service {
   readonly list: (
     input?: Endpoint.Input<typeof Api.list>,
     options?: CallOptions
-  ) => Effect.Effect<Page<Workspace>, Endpoint.Error<typeof Api.list>>
+  ) => Effect.Effect<Page<Workspace>, ErrorForEndpoint<typeof Api.list>>
   /** Creates a workspace; never creates two, even when an attempt's answer is lost. */
   readonly create: Operation<typeof Api.create>
   /** Deletes a workspace (by UUID or slug). */
@@ -93,11 +93,11 @@ export interface Service {
   /** Removes 1..100 members. */
   readonly bulkRemoveMembers: Operation<typeof Api.bulkRemoveMembers>
   /** Every workspace, across all pages. */
-  readonly streamWorkspaces: (options?: StreamOptions) => Stream.Stream<Workspace, Endpoint.Error<typeof Api.list>>
+  readonly streamWorkspaces: (options?: StreamOptions) => Stream.Stream<Workspace, ErrorForEndpoint<typeof Api.list>>
   /** Every member of a workspace, across all pages. */
   readonly streamMembers: (
     options: { readonly id: string } & StreamOptions
-  ) => Stream.Stream<WorkspaceMember, Endpoint.Error<typeof Api.listMembers>>
+  ) => Stream.Stream<WorkspaceMember, ErrorForEndpoint<typeof Api.listMembers>>
 }
 
 /**
@@ -135,7 +135,7 @@ export interface Options {
 
 /**
  * Within `self`, an interruption lets each call's HTTP attempt in flight finish (bounded by its
- * timeout) and then stops the call: no retry wait, no further attempt. `Workflows.apply` runs its
+ * timeout) and then stops the call: no retry wait, no further attempt. `Plan.apply` runs its
  * steps so, which is how an interrupted apply stops after the calls in flight.
  *
  * @since 0.1.0

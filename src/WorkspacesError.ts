@@ -7,6 +7,7 @@
  * @since 0.1.0
  */
 import * as Schema from "effect/Schema"
+import type * as Endpoint from "./Endpoint.js"
 
 const Code = Schema.Union(Schema.Number, Schema.String)
 
@@ -214,7 +215,8 @@ export class InvalidRequestError extends Schema.TaggedError<InvalidRequestError>
 }
 
 /**
- * The errors that map one-to-one onto a documented status.
+ * The errors that map one-to-one onto a documented status: one class for each of
+ * `Endpoint.documentedStatuses`.
  *
  * @since 0.1.0
  * @category models
@@ -225,15 +227,17 @@ export const DocumentedStatusErrors = {
   403: ForbiddenResponseError,
   404: NotFoundResponseError,
   500: InternalServerResponseError
-} as const
+} as const satisfies Record<Endpoint.DocumentedStatus, unknown>
 
 /**
  * A status that the spec documents as an error of some operation.
  *
+ * @deprecated The list of statuses is the contract's: use `Endpoint.DocumentedStatus`. This alias
+ * goes in the next minor version.
  * @since 0.1.0
  * @category models
  */
-export type DocumentedStatus = keyof typeof DocumentedStatusErrors
+export type DocumentedStatus = Endpoint.DocumentedStatus
 
 /**
  * The error class of a documented status.
@@ -241,7 +245,7 @@ export type DocumentedStatus = keyof typeof DocumentedStatusErrors
  * @since 0.1.0
  * @category models
  */
-export type ErrorForStatus<S extends DocumentedStatus> = InstanceType<(typeof DocumentedStatusErrors)[S]>
+export type ErrorForStatus<S extends Endpoint.DocumentedStatus> = InstanceType<(typeof DocumentedStatusErrors)[S]>
 
 /**
  * Errors that any operation can fail with, whatever statuses it documents.
@@ -258,12 +262,29 @@ export type CommonError =
   | InvalidRequestError
 
 /**
+ * Exactly the errors the operation of an endpoint can fail with: the classes of the statuses it
+ * documents, and the errors common to every operation.
+ *
+ * @example
+ * ```ts
+ * import type { WorkspacesApi, WorkspacesError } from "effect-openrouter-workspaces"
+ *
+ * // NotFoundResponseError | UnauthorizedResponseError | InternalServerResponseError | CommonError
+ * type GetError = WorkspacesError.ErrorForEndpoint<typeof WorkspacesApi.get>
+ * ```
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type ErrorForEndpoint<E extends Endpoint.Any> = ErrorForStatus<Endpoint.Status<E>> | CommonError
+
+/**
  * Every error the client can fail with.
  *
  * @since 0.1.0
  * @category models
  */
-export type WorkspacesError = ErrorForStatus<DocumentedStatus> | CommonError
+export type WorkspacesError = ErrorForStatus<Endpoint.DocumentedStatus> | CommonError
 
 /**
  * The errors decoded from an HTTP error response.
@@ -271,4 +292,7 @@ export type WorkspacesError = ErrorForStatus<DocumentedStatus> | CommonError
  * @since 0.1.0
  * @category models
  */
-export type ResponseError = ErrorForStatus<DocumentedStatus> | TooManyRequestsResponseError | OpenRouterDefaultError
+export type ResponseError =
+  | ErrorForStatus<Endpoint.DocumentedStatus>
+  | TooManyRequestsResponseError
+  | OpenRouterDefaultError

@@ -3,11 +3,12 @@
  */
 
 /**
- * A declarative description of one HTTP endpoint, shared by the client and the emulator.
+ * A declarative description of one HTTP endpoint, shared by the client and the emulator (until the
+ * next minor version, with the deprecated `Endpoint.Error`).
  *
  * @since 0.1.0
  */
-export * as Endpoint from "./Endpoint.js"
+export * as Endpoint from "./internal/endpointCompat.js"
 
 /**
  * The Workspaces models and the API's input rules.
@@ -15,20 +16,6 @@ export * as Endpoint from "./Endpoint.js"
  * @since 0.1.0
  */
 export * as Model from "./Model.js"
-
-/**
- * Retry policies as Schedules.
- *
- * @since 0.1.0
- */
-export * as RetryPolicy from "./RetryPolicy.js"
-
-/**
- * The Workspaces service.
- *
- * @since 0.1.0
- */
-export * as Workspaces from "./Workspaces.js"
 
 /**
  * The twelve endpoint descriptions.
@@ -45,25 +32,41 @@ export * as WorkspacesApi from "./WorkspacesApi.js"
 export * as WorkspacesError from "./WorkspacesError.js"
 
 /**
- * The desired state of an organization as a YAML or JSON file.
+ * Retry policies as Schedules.
  *
  * @since 0.1.0
  */
-export * as Manifest from "./Manifest.js"
+export * as RetryPolicy from "./RetryPolicy.js"
 
 /**
- * Plans of changes, their progress events and their rendering.
+ * The Workspaces service.
  *
  * @since 0.1.0
  */
-export * as Plan from "./Plan.js"
+export * as Workspaces from "./Workspaces.js"
 
 /**
- * Workflows: ensure, sync, move, budgets, clone, export, plan and apply.
+ * Budgets by interval: limits, changes, and the calls that make them.
+ *
+ * @since 0.2.0
+ */
+export * as Budgets from "./Budgets.js"
+
+/**
+ * A workspace as it should be, and the field changes that bring a workspace to it.
+ *
+ * @since 0.2.0
+ */
+export * as WorkspaceSpec from "./WorkspaceSpec.js"
+
+/**
+ * Workflows: ensure a workspace, sync or move members, set budgets, clone a workspace (until the
+ * next minor version, with the deprecated `plan`, `apply` and `exportState`, now `Plan.make`,
+ * `Plan.apply` and `Manifest.exportState`).
  *
  * @since 0.1.0
  */
-export * as Workflows from "./Workflows.js"
+export * as Workflows from "./internal/workflowsCompat.js"
 
 /**
  * The typed errors of the workflows.
@@ -71,3 +74,17 @@ export * as Workflows from "./Workflows.js"
  * @since 0.1.0
  */
 export * as WorkflowsError from "./WorkflowsError.js"
+
+/**
+ * The desired state of an organization as a YAML or JSON file, and the export of an organization to one.
+ *
+ * @since 0.1.0
+ */
+export * as Manifest from "./Manifest.js"
+
+/**
+ * Plans of changes: making them from a manifest, applying them with progress events, rendering them.
+ *
+ * @since 0.1.0
+ */
+export * as Plan from "./Plan.js"

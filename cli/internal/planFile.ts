@@ -11,7 +11,7 @@ import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { createHash } from "node:crypto"
-import { Model, Plan, Workflows, Workspaces, type WorkspacesError } from "../../src/index.js"
+import { Budgets, Model, Plan, Workspaces, type WorkspacesError } from "../../src/index.js"
 
 /** The one format this version of orw reads and writes. */
 export const formatVersion = 1
@@ -137,7 +137,7 @@ export const fingerprint = (
         ).sort()
     return {
       settings: sha256(settings),
-      budgets: sha256({ budgets: Workflows.budgetsOf(budgets.data), byok: budgets.includeByokInBudgets }),
+      budgets: sha256({ budgets: Budgets.budgetsOf(budgets.data), byok: budgets.includeByokInBudgets }),
       members: sha256(members),
       memberCount: members.length
     }
@@ -209,7 +209,7 @@ export const parse = (file: string, text: string): Either.Either<SavedPlan, Plan
   return Either.right(decoded.right)
 }
 
-/** The plan a saved plan holds, as `Workflows.apply` takes it. */
+/** The plan a saved plan holds, as `Plan.apply` takes it. */
 export const planOf = (saved: SavedPlan): Plan.Plan => ({
   prune: saved.prune,
   changes: saved.changes.map((change) => {

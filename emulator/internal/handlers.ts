@@ -13,7 +13,6 @@ import type * as Endpoint from "../../src/Endpoint.js"
 import type { BudgetInterval, Workspace as WireWorkspace, WorkspaceBudget, WorkspaceMember } from "../../src/Model.js"
 import { budgetIntervals } from "../../src/Model.js"
 import type { Endpoints, OperationName } from "../../src/WorkspacesApi.js"
-import type { DocumentedStatus } from "../../src/WorkspacesError.js"
 import type { Budget, Membership, Organization, User, Workspace } from "./organization.js"
 import { defaultGuardrailId, settingsWithDefaults } from "./organization.js"
 
@@ -22,7 +21,7 @@ import { defaultGuardrailId, settingsWithDefaults } from "./organization.js"
  *
  * @internal
  */
-export class Rejection<S extends DocumentedStatus = DocumentedStatus> {
+export class Rejection<S extends Endpoint.DocumentedStatus = Endpoint.DocumentedStatus> {
   constructor(
     readonly status: S,
     readonly message: string,
@@ -44,13 +43,11 @@ export interface HandlerContext {
   readonly requestSeq: number
 }
 
-type StatusOf<E> = E extends Endpoint.Endpoint<any, any, any, any, any, any, infer S> ? S : never
-
 /** @internal */
 export type Handler<E extends Endpoint.Any> = (
   input: Endpoint.Input<E>,
   context: HandlerContext
-) => Either.Either<Endpoint.Response<E>, Rejection<StatusOf<E>>>
+) => Either.Either<Endpoint.Response<E>, Rejection<Endpoint.Status<E>>>
 
 /** @internal */
 export type Handlers = { readonly [K in OperationName]: Handler<Endpoints[K]> }
@@ -62,8 +59,11 @@ export type Handlers = { readonly [K in OperationName]: Handler<Endpoints[K]> }
  */
 export const adminOnly: ReadonlySet<OperationName> = new Set<OperationName>(["create", "delete"])
 
-const reject = <S extends DocumentedStatus>(status: S, message: string, metadata?: Readonly<Record<string, unknown>>) =>
-  Either.left(new Rejection(status, message, metadata))
+const reject = <S extends Endpoint.DocumentedStatus>(
+  status: S,
+  message: string,
+  metadata?: Readonly<Record<string, unknown>>
+) => Either.left(new Rejection(status, message, metadata))
 
 const defaultPageSize = 50
 

@@ -1,6 +1,6 @@
 import { budgetIntervalOf, budgetIntervals } from "../Model.js"
 import type { BudgetInterval, WorkspaceBudget } from "../Model.js"
-import type { BudgetChanges, Budgets, BudgetStep } from "../Workflows.js"
+import type { BudgetChanges, Budgets, BudgetStep } from "../Budgets.js"
 
 /** The budgets of a `listBudgets` answer, by interval. */
 export const budgetsOf = (list: ReadonlyArray<WorkspaceBudget>): Budgets =>

@@ -105,7 +105,7 @@ const statusError = (
     ...(requestId === undefined ? {} : { requestId }),
     ...(retryAfter === undefined ? {} : { retryAfterMs: retryAfter })
   }
-  const status = response.status as WorkspacesError.DocumentedStatus
+  const status = response.status as Endpoint.DocumentedStatus
   if (status in WorkspacesError.DocumentedStatusErrors && endpoint.errors.includes(status)) {
     return new WorkspacesError.DocumentedStatusErrors[status](fields)
   }
@@ -136,7 +136,7 @@ export const attempt = <E extends Endpoint.Any>(
   transport: Transport,
   input: Endpoint.Input<E>,
   timeout: Duration.Duration
-): Effect.Effect<Endpoint.Result<E>, Endpoint.Error<E>> => {
+): Effect.Effect<Endpoint.Result<E>, WorkspacesError.ErrorForEndpoint<E>> => {
   const operation = `Workspaces.${endpoint.name}`
   return Effect.gen(function* () {
     const params = yield* encodePart(operation, endpoint.params, input)
@@ -158,5 +158,5 @@ export const attempt = <E extends Endpoint.Any>(
       return endpoint.result(yield* decodeSuccess(endpoint, operation, response.status, text))
     }
     return yield* Effect.fail(statusError(endpoint, operation, response, text, yield* Clock.currentTimeMillis))
-  }) as Effect.Effect<Endpoint.Result<E>, Endpoint.Error<E>>
+  }) as Effect.Effect<Endpoint.Result<E>, WorkspacesError.ErrorForEndpoint<E>>
 }

@@ -1,6 +1,6 @@
 import type * as Schema from "effect/Schema"
 import type * as Manifest from "../Manifest.js"
-import type { Budgets } from "../Workflows.js"
+import type { Budgets } from "../Budgets.js"
 import { orderViolation } from "./budgets.js"
 
 /** The first index of each value, to name the entry a duplicate repeats. */
@@ -18,7 +18,7 @@ const duplicates = <A>(items: ReadonlyArray<A>): ReadonlyArray<{ readonly index:
 
 /**
  * The rules that span fields: unique slugs, unique members, budget order. That the default workspace
- * has no `members` depends on the organization (`DefaultWorkspace`): `Workflows.plan` checks it.
+ * has no `members` depends on the organization (`DefaultWorkspace`): `Plan.make` checks it.
  */
 export const manifestRules = (manifest: {
   readonly workspaces: ReadonlyArray<Manifest.WorkspaceEntry>

@@ -5,7 +5,7 @@ import type { BadRequestResponseError, ForbiddenResponseError } from "../Workspa
 import type * as Workspaces from "../Workspaces.js"
 import { DefaultWorkspaceError } from "../WorkflowsError.js"
 import type { MemberCallError, MemberFailure } from "../Workflows.js"
-import { DefaultWorkspace, isDefault, namesDefault } from "./workspaceSpec.js"
+import { DefaultWorkspace, isDefault, namesDefault } from "./defaultWorkspace.js"
 
 /** The API takes 1..100 user ids per bulk call. */
 export const batchSize = 100

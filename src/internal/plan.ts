@@ -1,26 +1,34 @@
 import * as Arr from "effect/Array"
+import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import * as Queue from "effect/Queue"
 import * as Stream from "effect/Stream"
 import * as Take from "effect/Take"
+import type { BudgetStep } from "../Budgets.js"
 import * as Manifest from "../Manifest.js"
 import type { Workspace, WorkspaceBudget } from "../Model.js"
-import { ApplyEvent, Change } from "../Plan.js"
 import type * as Plan from "../Plan.js"
 import type * as Workflows from "../Workflows.js"
 import { Workspaces } from "../Workspaces.js"
 import * as WorkspacesService from "../Workspaces.js"
 import type { WorkspacesError } from "../WorkspacesError.js"
 import { applyChanges, budgetSteps, budgetsOf } from "./budgets.js"
+import { DefaultWorkspace, isDefault, namesDefault } from "./defaultWorkspace.js"
 import { batches, memberIds, settleBatch } from "./members.js"
 import { checkOrder, createOrReconcile, runBudgetSteps } from "./workflows.js"
-import { DefaultWorkspace, diff, isDefault, namesDefault, patchOf, specSettings } from "./workspaceSpec.js"
+import { diff, patchOf, specSettings } from "./workspaceSpec.js"
+
+export const Change = Data.taggedEnum<Plan.Change>()
+type Change = Plan.Change
+
+export const ApplyEvent = Data.taggedEnum<Plan.ApplyEvent>()
+type ApplyEvent = Plan.ApplyEvent
 
 const defaultConcurrency = 4
 
-const budgetChange = (workspace: string, step: Workflows.BudgetStep): Change =>
+const budgetChange = (workspace: string, step: BudgetStep): Change =>
   step._tag === "DeleteBudget"
     ? Change.DeleteBudget({ workspace, interval: step.interval, previous: step.previous })
     : Change.SetBudget({
@@ -59,7 +67,7 @@ const budgetChanges = (
       target: entry.includeByokInBudgets
     })
     return Effect.as(
-      checkOrder("Workflows.plan", entry.slug, target),
+      checkOrder("Plan.make", entry.slug, target),
       steps.map((step) => budgetChange(entry.slug, step))
     )
   })
@@ -139,10 +147,7 @@ const refuseDefaultMembers = (
     : Effect.void
 }
 
-export const plan = Effect.fn("Workflows.plan")(function* (
-  manifest: Manifest.Manifest,
-  options: Workflows.PlanOptions = {}
-) {
+export const make = Effect.fn("Plan.make")(function* (manifest: Manifest.Manifest, options: Plan.PlanOptions = {}) {
   const service = yield* Workspaces
   const defaultWorkspace = yield* DefaultWorkspace
   const prune = options.prune === true
@@ -412,10 +417,7 @@ const execute = (
     yield* emit(ApplyEvent.Finished({ report: { total, done, failed, skipped, rejected } }))
   })
 
-export const apply = (
-  plan: Plan.Plan,
-  options: Workflows.ApplyOptions = {}
-): Stream.Stream<ApplyEvent, never, Workspaces> =>
+export const apply = (plan: Plan.Plan, options: Plan.ApplyOptions = {}): Stream.Stream<ApplyEvent, never, Workspaces> =>
   Stream.unwrapScoped(
     Effect.gen(function* () {
       const service = yield* Workspaces
@@ -428,4 +430,4 @@ export const apply = (
       )
       return Stream.flattenTake(Stream.fromQueue(queue))
     })
-  ).pipe(Stream.withSpan("Workflows.apply"))
+  ).pipe(Stream.withSpan("Plan.apply"))

@@ -1,8 +1,7 @@
 import * as Effect from "effect/Effect"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
-import * as Stream from "effect/Stream"
-import type * as Manifest from "../Manifest.js"
+import type { BudgetChanges, Budgets, BudgetStep } from "../Budgets.js"
 import { budgetIntervals, LimitUsd, type Workspace } from "../Model.js"
 import type * as Workflows from "../Workflows.js"
 import * as RetryPolicy from "../RetryPolicy.js"
@@ -10,22 +9,15 @@ import { BudgetRuleError, DefaultWorkspaceError } from "../WorkflowsError.js"
 import { Workspaces } from "../Workspaces.js"
 import type * as WorkspacesService from "../Workspaces.js"
 import { InvalidRequestError } from "../WorkspacesError.js"
+import type { WorkspaceSpec } from "../WorkspaceSpec.js"
 import { applyChanges, budgetSteps, budgetsOf, orderViolation } from "./budgets.js"
+import { DefaultWorkspace, isDefault, namesDefault } from "./defaultWorkspace.js"
 import { batches, memberIds, mergeSettled, requireExplicitMembership, settleBatch } from "./members.js"
-import {
-  DefaultWorkspace,
-  diff,
-  isDefault,
-  namesDefault,
-  patchOf,
-  settingsOf,
-  specFields,
-  specSettings
-} from "./workspaceSpec.js"
+import { diff, patchOf, settingsOf, specFields, specSettings } from "./workspaceSpec.js"
 
 const defaultConcurrency = 4
 
-const reconcile = (service: WorkspacesService.Service, spec: Workflows.WorkspaceSpec, workspace: Workspace) => {
+const reconcile = (service: WorkspacesService.Service, spec: WorkspaceSpec, workspace: Workspace) => {
   const changes = diff(spec, workspace)
   if (changes.length === 0) {
     return Effect.succeed<Workflows.EnsureWorkspaceReport>({ outcome: "unchanged", workspace, changed: [] })
@@ -48,7 +40,7 @@ const reconcile = (service: WorkspacesService.Service, spec: Workflows.Workspace
  */
 export const createOrReconcile = (
   service: WorkspacesService.Service,
-  spec: Workflows.WorkspaceSpec,
+  spec: WorkspaceSpec,
   lookups = 3
 ): Effect.Effect<Workflows.EnsureWorkspaceReport, Workflows.EnsureWorkspaceError> =>
   service.create({ slug: spec.slug, name: spec.name, ...specSettings(spec) }).pipe(
@@ -69,7 +61,7 @@ export const createOrReconcile = (
     )
   )
 
-export const ensureWorkspace = Effect.fn("Workflows.ensureWorkspace")(function* (spec: Workflows.WorkspaceSpec) {
+export const ensureWorkspace = Effect.fn("Workflows.ensureWorkspace")(function* (spec: WorkspaceSpec) {
   const service = yield* Workspaces
   const found = yield* service
     .get({ id: spec.slug })
@@ -147,7 +139,7 @@ export const moveMembers = Effect.fn("Workflows.moveMembers")(function* (options
   } satisfies Workflows.MoveMembersReport
 })
 
-const checkLimits = (operation: string, changes: Workflows.BudgetChanges) =>
+const checkLimits = (operation: string, changes: BudgetChanges) =>
   Effect.forEach(
     budgetIntervals,
     (interval) => {
@@ -169,7 +161,7 @@ const checkLimits = (operation: string, changes: Workflows.BudgetChanges) =>
   )
 
 /** Fails when the budgets break the API's ordering rule. */
-export const checkOrder = (operation: string, workspace: string, budgets: Workflows.Budgets) => {
+export const checkOrder = (operation: string, workspace: string, budgets: Budgets) => {
   const violation = orderViolation(budgets)
   return violation === undefined
     ? Effect.void
@@ -180,7 +172,7 @@ export const checkOrder = (operation: string, workspace: string, budgets: Workfl
 export const runBudgetSteps = (
   service: WorkspacesService.Service,
   workspace: string,
-  steps: ReadonlyArray<Workflows.BudgetStep>
+  steps: ReadonlyArray<BudgetStep>
 ) =>
   Effect.forEach(
     steps,
@@ -269,43 +261,4 @@ export const cloneWorkspace = Effect.fn("Workflows.cloneWorkspace")(function* (
       })
     : undefined
   return { workspace, members, budgets } satisfies Workflows.CloneWorkspaceReport
-})
-
-/** The manifest entry of one workspace as it stands. */
-const entryOf = (
-  service: WorkspacesService.Service,
-  workspace: Workspace,
-  defaultWorkspace: Workflows.DefaultWorkspace
-) =>
-  Effect.all(
-    {
-      listed: service.listBudgets({ id: workspace.id }),
-      members: isDefault(defaultWorkspace, workspace)
-        ? Effect.succeed(undefined)
-        : Effect.map(memberIds(service, workspace.id), (ids) => Array.from(ids).sort())
-    },
-    { concurrency: 2 }
-  ).pipe(
-    Effect.map(
-      ({ listed, members }): Manifest.WorkspaceEntry => ({
-        slug: workspace.slug,
-        name: workspace.name,
-        ...settingsOf(workspace),
-        budgets: budgetsOf(listed.data),
-        ...(listed.includeByokInBudgets === undefined ? {} : { includeByokInBudgets: listed.includeByokInBudgets }),
-        ...(members === undefined ? {} : { members })
-      })
-    )
-  )
-
-export const exportState = Effect.fn("Workflows.exportState")(function* (options: Workflows.ExportOptions = {}) {
-  const service = yield* Workspaces
-  const defaultWorkspace = yield* DefaultWorkspace
-  const workspaces = yield* service.streamWorkspaces({ pageSize: 100 }).pipe(
-    Stream.mapEffect((workspace) => entryOf(service, workspace, defaultWorkspace), {
-      concurrency: options.concurrency ?? defaultConcurrency
-    }),
-    Stream.runCollect
-  )
-  return { version: 1, workspaces: Array.from(workspaces) } satisfies Manifest.Manifest
 })

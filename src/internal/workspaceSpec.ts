@@ -1,12 +1,6 @@
-import * as Context from "effect/Context"
 import * as Model from "../Model.js"
 import type { Workspace, WorkspaceSettings } from "../Model.js"
-import type {
-  DefaultWorkspace as DefaultWorkspaceId,
-  FieldChange,
-  WorkspaceField,
-  WorkspaceSpec
-} from "../Workflows.js"
+import type { FieldChange, WorkspaceField, WorkspaceSpec } from "../WorkspaceSpec.js"
 
 /** The settings keys, from the one schema that defines them. */
 export const settingKeys = Object.keys(Model.WorkspaceSettings.fields) as ReadonlyArray<keyof WorkspaceSettings>
@@ -39,21 +33,3 @@ export const diff = (spec: WorkspaceSpec, workspace: Workspace): ReadonlyArray<F
 /** The PATCH body that makes exactly these changes. */
 export const patchOf = (changes: ReadonlyArray<FieldChange>): Partial<WorkspaceSpec> =>
   Object.fromEntries(changes.map((change) => [change.field, change.to]))
-
-/** The default workspace: it always exists, its membership is implicit and it is never deleted. */
-export const DefaultWorkspace = Context.Reference<DefaultWorkspaceId>()(
-  "effect-openrouter-workspaces/DefaultWorkspace",
-  {
-    defaultValue: (): DefaultWorkspaceId => ({ slug: "default" })
-  }
-)
-
-/** Whether a workspace is the default one, matched by slug or, when it is configured, by UUID. */
-export const isDefault = (
-  defaultWorkspace: DefaultWorkspaceId,
-  workspace: { readonly id: string; readonly slug: string }
-): boolean => workspace.slug === defaultWorkspace.slug || workspace.id === defaultWorkspace.id
-
-/** Whether a caller's name for a workspace (a slug or a UUID) is the default workspace's. */
-export const namesDefault = (defaultWorkspace: DefaultWorkspaceId, name: string): boolean =>
-  name === defaultWorkspace.slug || name === defaultWorkspace.id

@@ -150,7 +150,7 @@ export const make = (options: Workspaces.Options) =>
       whenGone?: (
         input: Endpoint.Input<E>,
         notFound: WorkspacesError.NotFoundResponseError
-      ) => Effect.Effect<Endpoint.Result<E>, Endpoint.Error<E>>
+      ) => Effect.Effect<Endpoint.Result<E>, WorkspacesError.ErrorForEndpoint<E>>
     ) =>
       Effect.fn(`Workspaces.${endpoint.name}`)(function* (input: Endpoint.Input<E>, call?: Workspaces.CallOptions) {
         yield* Effect.annotateCurrentSpan("workspaces.operation", endpoint.name)
@@ -168,7 +168,7 @@ export const make = (options: Workspaces.Options) =>
       }) as (
         input: Endpoint.Input<E>,
         call?: Workspaces.CallOptions
-      ) => Effect.Effect<Endpoint.Result<E>, Endpoint.Error<E>>
+      ) => Effect.Effect<Endpoint.Result<E>, WorkspacesError.ErrorForEndpoint<E>>
 
     const get = operation(WorkspacesApi.get)
     const list = operation(WorkspacesApi.list)

@@ -1,6 +1,6 @@
 import * as Effect from "effect/Effect"
 
-/** The `yaml` package: an optional peer dependency, loaded on first use (manifests, emulator seed files). */
+/** The `yaml` package: an optional peer dependency, loaded on the first YAML manifest. */
 export type YamlModule = typeof import("yaml")
 
 /** Loads `yaml` (Node caches the module after the first import); `onMissing` says what needed it. */
