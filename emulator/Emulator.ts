@@ -24,6 +24,7 @@ import * as Workspaces from "../src/Workspaces.js"
 import { isLimit } from "./internal/bounded.js"
 import * as Faults from "./internal/faults.js"
 import * as Organization from "./internal/organization.js"
+import * as Replay from "./internal/replay.js"
 import type { LoggedRequest } from "./internal/requestLog.js"
 import { RequestLog } from "./internal/requestLog.js"
 import * as SeedInternal from "./internal/seed.js"
@@ -460,3 +461,28 @@ export const layerWorkspaces = (
     )
   ).pipe(Layer.provide(FetchHttpClient.layer), Layer.provideMerge(layer(emulator)))
 }
+
+/**
+ * What a history replay tracks, by workspace id: slugs, explicit members, budgets.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type Replayed = Replay.Replayed
+
+/**
+ * Replays `events` (from `history`) over `snapshot` (taken before them), checking at every change
+ * what the API's clients must never break: no two workspaces with one slug, no member added twice or
+ * removed while absent, budgets in order (lifetime > monthly > weekly > daily); and over the whole
+ * run, that nobody with an explicit membership before and after was ever in none. `check` adds a
+ * rule of its own, asked after every event. Returns the broken rules (`#<seq>: ...`) and the state
+ * at the end. A dress rehearsal (`orw rehearse`) and the tests read an apply's safety from it.
+ *
+ * @since 0.2.0
+ * @category history
+ */
+export const replayHistory: (
+  snapshot: StateSnapshot,
+  events: ReadonlyArray<HistoryEvent>,
+  check?: (state: Replayed) => string | undefined
+) => { readonly broken: ReadonlyArray<string>; readonly state: Replayed } = Replay.replay

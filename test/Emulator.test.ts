@@ -1,10 +1,11 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Exit, Redacted } from "effect"
+import { Context, Effect, Exit, Layer, Redacted } from "effect"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import * as Yaml from "yaml"
 import { Emulator } from "../emulator/index.js"
+import { Workspaces } from "../src/index.js"
 import { budgetIntervals } from "../src/Model.js"
 import { Bounded } from "../emulator/internal/bounded.js"
 import * as StateFile from "../emulator/internal/stateFile.js"
@@ -887,4 +888,61 @@ describe("Emulator", () => {
       assert.strictEqual(unbounded.length, 3000)
     })
   })
+})
+
+describe("Emulator.replayHistory", () => {
+  it.scopedLive(
+    "replays an apply's history: a user moved by removing first was in no workspace, one added first was not",
+    () =>
+      Effect.gen(function* () {
+        const context = yield* Layer.build(
+          Emulator.layerWorkspaces({
+            seed: {
+              users: [
+                { id: "user_admin", role: "admin" },
+                { id: "user_1", role: "member" },
+                { id: "user_2", role: "member" }
+              ],
+              workspaces: [
+                { slug: "from", name: "From", members: ["user_1", "user_2"], budgets: { monthly: 10, daily: 1 } },
+                { slug: "to", name: "To" }
+              ]
+            },
+            client: { retry: false }
+          })
+        )
+        const emulator = Context.get(context, Emulator.Emulator)
+        const ws = Context.get(context, Workspaces.Workspaces)
+        const before = yield* emulator.snapshot
+        const seen = (yield* emulator.history).length
+        // user_1 the unsafe way round, user_2 the safe way
+        yield* ws.bulkRemoveMembers({ id: "from", userIds: ["user_1"] })
+        yield* ws.bulkAddMembers({ id: "to", userIds: ["user_1", "user_2"] })
+        yield* ws.bulkRemoveMembers({ id: "from", userIds: ["user_2"] })
+        yield* ws.setBudget({ id: "from", interval: "weekly", limitUsd: 5 })
+        const events = (yield* emulator.history).slice(seen)
+        const { broken, state } = Emulator.replayHistory(before, events)
+        assert.strictEqual(broken.length, 1, broken.join("\n"))
+        assert.match(broken[0]!, /^#\d+: user_1 was in no workspace while moving$/)
+        const to = before.workspaces.find((w) => w.slug === "to")!
+        assert.deepStrictEqual([...state.members.get(to.id)!].sort(), ["user_1", "user_2"])
+        // a rule of the caller's own, asked after every event
+        const checked = Emulator.replayHistory(before, events, (s) =>
+          s.members.get(to.id)!.size > 1 ? "to has more than one member" : undefined
+        )
+        assert.isTrue(checked.broken.some((line) => line.endsWith(": to has more than one member")))
+        // budgets out of order and a second workspace of one slug, as a broken server would record them
+        const from = before.workspaces.find((w) => w.slug === "from")!
+        const forged = [
+          { ...events.find((e) => e.type === "budgetSet")!, interval: "daily" as const, limitUsd: 50 },
+          { seq: 9999, at: "", type: "workspaceCreated" as const, workspace: { ...from, id: "another" } }
+        ]
+        const bad = Emulator.replayHistory(before, forged as ReadonlyArray<Emulator.HistoryEvent>)
+        assert.isTrue(
+          bad.broken.some((line) => line.endsWith("budgets of from out of order")),
+          bad.broken.join("\n")
+        )
+        assert.isTrue(bad.broken.some((line) => line.endsWith("a second workspace with slug from")))
+      })
+  )
 })

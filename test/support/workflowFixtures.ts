@@ -6,7 +6,6 @@ import { layer } from "@effect/vitest"
 import { Effect } from "effect"
 import { Emulator } from "../../emulator/index.js"
 import { RetryPolicy } from "../../src/index.js"
-import { budgetIntervals, type BudgetInterval } from "../../src/Model.js"
 import { emulatorWithClient } from "./layers.js"
 
 export const userId = (i: number) => `u${String(i).padStart(4, "0")}`
@@ -59,22 +58,6 @@ export const flakyNetwork: ReadonlyArray<Emulator.FaultRule> = [
 export const setFaults = (rules: ReadonlyArray<Emulator.FaultRule>) =>
   Effect.flatMap(Emulator.Emulator, (emulator) => emulator.setFaults(rules, { seed: 7 }))
 
-/** The state the replay tracks, by workspace id. */
-export interface Replayed {
-  readonly slugs: Map<string, string>
-  readonly members: Map<string, Set<string>>
-  readonly budgets: Map<string, Map<BudgetInterval, number>>
-}
-
-/** Whether the budgets keep lifetime > monthly > weekly > daily. */
-export const budgetsOrdered = (budgets: ReadonlyMap<BudgetInterval, number>) => {
-  const limits = budgetIntervals.flatMap((interval) => {
-    const limit = budgets.get(interval)
-    return limit === undefined ? [] : [limit]
-  })
-  return limits.every((limit, i) => i === 0 || limit < limits[i - 1]!)
-}
-
 /**
  * Marks the point from which `replay` starts: the state now, and the history seen so far.
  */
@@ -86,70 +69,17 @@ export const checkpoint = Effect.gen(function* () {
 })
 
 /**
- * Replays the history since `from`, calling `check` after every event, and returns the broken
- * invariants (budget order after every change, plus whatever `check` reports) and the final state.
+ * Replays the history since `from` with `Emulator.replayHistory`, calling `check` after every event,
+ * and returns the broken invariants, the final state and the events replayed.
  */
 export const replay = (
   from: { readonly snapshot: Emulator.StateSnapshot; readonly seen: number },
-  check: (state: Replayed) => string | undefined = () => undefined
+  check?: (state: Emulator.Replayed) => string | undefined
 ) =>
   Effect.gen(function* () {
     const emulator = yield* Emulator.Emulator
     const events = (yield* emulator.history).slice(from.seen)
-    const state: Replayed = { slugs: new Map(), members: new Map(), budgets: new Map() }
-    for (const workspace of from.snapshot.workspaces) {
-      state.slugs.set(workspace.id, workspace.slug)
-      state.members.set(workspace.id, new Set())
-      state.budgets.set(workspace.id, new Map())
-    }
-    for (const membership of from.snapshot.memberships)
-      state.members.get(membership.workspaceId)!.add(membership.userId)
-    for (const budget of from.snapshot.budgets)
-      state.budgets.get(budget.workspaceId)!.set(budget.interval, budget.limitUsd)
-    const broken: Array<string> = []
-    for (const event of events) {
-      switch (event.type) {
-        case "workspaceCreated":
-          if (Array.from(state.slugs.values()).includes(event.workspace.slug)) {
-            broken.push(`#${event.seq}: a second workspace with slug ${event.workspace.slug}`)
-          }
-          state.slugs.set(event.workspace.id, event.workspace.slug)
-          state.members.set(event.workspace.id, new Set())
-          state.budgets.set(event.workspace.id, new Map())
-          break
-        case "workspaceDeleted":
-          state.slugs.delete(event.workspaceId)
-          state.members.delete(event.workspaceId)
-          state.budgets.delete(event.workspaceId)
-          break
-        case "memberAdded": {
-          const members = state.members.get(event.workspaceId)!
-          if (members.has(event.userId)) broken.push(`#${event.seq}: ${event.userId} added twice`)
-          members.add(event.userId)
-          break
-        }
-        case "memberRemoved":
-          if (!state.members.get(event.workspaceId)!.delete(event.userId)) {
-            broken.push(`#${event.seq}: ${event.userId} removed while not a member`)
-          }
-          break
-        case "budgetSet":
-          state.budgets.get(event.workspaceId)!.set(event.interval, event.limitUsd)
-          break
-        case "budgetDeleted":
-          state.budgets.get(event.workspaceId)!.delete(event.interval)
-          break
-        default:
-          break
-      }
-      for (const [workspace, budgets] of state.budgets) {
-        if (!budgetsOrdered(budgets))
-          broken.push(`#${event.seq}: budgets of ${state.slugs.get(workspace)} out of order`)
-      }
-      const problem = check(state)
-      if (problem !== undefined) broken.push(`#${event.seq}: ${problem}`)
-    }
-    return { broken, state, events }
+    return { ...Emulator.replayHistory(from.snapshot, events, check), events }
   })
 
 /** The explicit members of a workspace (by slug) in the emulator now, sorted. */
