@@ -6,6 +6,7 @@
  *   orw plan org.yaml [--prune] [-o plan.json] [--json] [--detailed-exitcode] [--show-members]
  *   orw apply <plan.json | org.yaml> [--yes] [--prune] [--concurrency n] [--audit-log changes.jsonl]
  *             [--max-removals 25] [--allow-destroy]
+ *   orw rehearse org.yaml [--prune] [--faults standard|none]
  *   orw emulator [--port 8787] [--seed seed.yaml] [--state state.json] [--faults faults.json]
  *
  * Every command but `emulator` runs against the organization of the management key in
@@ -38,6 +39,7 @@ import { version } from "../src/internal/version.js"
 import { auditing } from "./internal/auditLog.js"
 import { command as emulatorCommand } from "./internal/emulatorCommand.js"
 import * as PlanFile from "./internal/planFile.js"
+import { rehearse, standardFaults } from "./internal/rehearse.js"
 
 /** The process's exit code once the command has run: `--detailed-exitcode` and failed applies set it. */
 let exitCode = 0
@@ -352,6 +354,42 @@ const applyCommand = Command.make(
     }).pipe(Effect.provide(workspacesLayer(options, Option.getOrUndefined(Option.map(options.auditLog, auditing)))))
 ).pipe(Command.withDescription("Apply a saved plan (refusing workspaces changed since) or a manifest."))
 
+const rehearseCommand = Command.make(
+  "rehearse",
+  {
+    ...target,
+    manifest: manifestArg,
+    prune,
+    faults: Options.choice("faults", ["standard", "none"]).pipe(
+      Options.withDefault("standard" as const),
+      Options.withDescription(
+        "faults injected on the copy: standard (5 % 429s, 5 % 503s, 3 % resets, 3 % lost responses) or none"
+      )
+    ),
+    concurrency: Options.integer("concurrency").pipe(
+      Options.filterMap((n) => (n >= 1 ? Option.some(n) : Option.none()), "--concurrency must be at least 1"),
+      Options.withDefault(4),
+      Options.withDescription("calls in flight at once")
+    )
+  },
+  (options) =>
+    Effect.gen(function* () {
+      const manifest = yield* Manifest.readFile(options.manifest)
+      const ok = yield* rehearse({
+        manifest,
+        prune: options.prune,
+        faults: options.faults === "standard" ? standardFaults : [],
+        concurrency: options.concurrency,
+        defaultWorkspace: options.defaultWorkspace
+      })
+      if (!ok) yield* exitWith(1)
+    }).pipe(Effect.provide(workspacesLayer(options)))
+).pipe(
+  Command.withDescription(
+    "Rehearse a manifest: apply its plan on an emulator holding a copy of the organization, under faults, and check it."
+  )
+)
+
 const orw = Command.make("orw").pipe(
   Command.withDescription(
     "Manage OpenRouter workspaces from a manifest: export, plan, apply. Exit codes: 0 done (or no changes), " +
@@ -361,6 +399,7 @@ const orw = Command.make("orw").pipe(
     exportCommand,
     planCommand,
     applyCommand,
+    rehearseCommand,
     emulatorCommand.pipe(Command.withDescription("Serve the Workspaces emulator until interrupted."))
   ])
 )

@@ -263,13 +263,65 @@ describe("orw", () => {
       })
   )
 
+  it.scopedLive(
+    "rehearse applies the plan on a copy under faults, checks it, and writes nothing to the organization",
+    () =>
+      Effect.gen(function* () {
+        const { file, orw, writes } = yield* setup
+        assert.strictEqual((yield* orw("export", "-o", file("org.yaml"))).code, 0)
+        const exported = yield* Effect.orDie(Manifest.parse(Fs.readFileSync(file("org.yaml"), "utf8"), "org.yaml"))
+        // move alpha's members to beta, and create a workspace
+        const moved: Manifest.Manifest = {
+          ...exported,
+          workspaces: [
+            ...exported.workspaces.map((entry) =>
+              entry.slug === "alpha"
+                ? { ...entry, members: ["user_0"] }
+                : entry.slug === "beta"
+                  ? { ...entry, members: ["user_1", "user_2", "user_3"] }
+                  : entry
+            ),
+            { slug: "gamma", name: "Gamma", budgets: { lifetime: 90, monthly: 30 }, members: ["user_4"] }
+          ]
+        }
+        Fs.writeFileSync(file("moved.yaml"), yield* Effect.orDie(Manifest.stringify(moved, "moved.yaml")))
+        const rehearsed = yield* orw("rehearse", file("moved.yaml"), "--prune")
+        assert.strictEqual(rehearsed.code, 0, rehearsed.stdout + rehearsed.stderr)
+        assert.include(rehearsed.stderr, "read the organization: 3 workspaces, 31 members; nothing was written to it")
+        assert.match(rehearsed.stdout, /^Rehearsal on an emulator holding a copy of the organization, under faults/m)
+        assert.include(rehearsed.stdout, "0 failed, 0 skipped")
+        for (const line of [
+          "ok   nobody was in no workspace while moving",
+          "ok   budgets kept lifetime > monthly > weekly > daily at every moment",
+          "ok   no slug ever had two workspaces",
+          "ok   planning again finds nothing to do"
+        ]) {
+          assert.include(rehearsed.stdout, line)
+        }
+        assert.match(rehearsed.stdout, /The plan that would run on the organization:\nWorkspaces plan/)
+        assert.deepStrictEqual(yield* writes, [], "the organization itself was only read")
+
+        // a manifest that cannot converge (a user outside the organization) fails the rehearsal
+        const stranger: Manifest.Manifest = {
+          ...exported,
+          workspaces: [...exported.workspaces, { slug: "delta", name: "Delta", members: ["user_not_in_org"] }]
+        }
+        Fs.writeFileSync(file("stranger.yaml"), yield* Effect.orDie(Manifest.stringify(stranger, "stranger.yaml")))
+        const failed = yield* orw("rehearse", file("stranger.yaml"), "--faults", "none")
+        assert.strictEqual(failed.code, 1, failed.stdout + failed.stderr)
+        assert.include(failed.stdout, "FAIL planning again still finds changes")
+        assert.include(failed.stdout, "under no faults")
+        assert.deepStrictEqual(yield* writes, [])
+      })
+  )
+
   it.live("--help names every command and its exit codes, with no escape codes when not on a terminal", () =>
     Effect.gen(function* () {
       const help = yield* Effect.promise(() => runScript("cli/orw.ts", ["--help"], { ...environment }))
       assert.strictEqual(help.code, 0)
       assert.notInclude(help.stdout, "\u001b[", "no escape codes: stdout is not a terminal")
       assert.include(help.stdout, "Exit codes: 0 done (or no changes), 1 error or refused, 2 changes to apply")
-      for (const command of ["export", "plan", "apply", "emulator"])
+      for (const command of ["export", "plan", "apply", "rehearse", "emulator"])
         assert.match(help.stdout, new RegExp(`^ *- ${command}`, "m"))
       const plan = yield* Effect.promise(() => runScript("cli/orw.ts", ["plan", "--help"], { ...environment }))
       assert.include(plan.stdout, "--max-removals integer")

@@ -1,0 +1,117 @@
+/**
+ * `orw rehearse org.yaml`: a dress rehearsal. It reads the target organization (nothing is written
+ * there), seeds an in-process emulator with exactly that state, applies the manifest's plan on the
+ * copy under injected faults, replays the copy's history to check what must hold at every moment,
+ * plans again, and prints that report with the plan that would run on the organization itself.
+ */
+import * as Chunk from "effect/Chunk"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Stream from "effect/Stream"
+import { Emulator } from "../../emulator/index.js"
+import { Manifest, Plan, RetryPolicy, Workflows, Workspaces } from "../../src/index.js"
+
+/** The faults of `--faults standard`: rate limits, server errors, resets and lost responses, from a fixed seed. */
+export const standardFaults: ReadonlyArray<Emulator.FaultRule> = [
+  { kind: "status", status: 429, rate: 0.05, retryAfter: null, retryAfterMs: 20 },
+  { kind: "status", status: 503, rate: 0.05 },
+  { kind: "reset", rate: 0.03 },
+  { kind: "lostResponse", rate: 0.03 }
+]
+
+/** The organization as an emulator seed: its users (every member of the default workspace) and workspaces. */
+const seedOf = (
+  current: Manifest.Manifest,
+  users: ReadonlyArray<{ readonly userId: string; readonly role: "admin" | "member" }>,
+  defaultWorkspace: string
+): Emulator.Seed => ({
+  users: users.map((user) => ({ id: user.userId, role: user.role })),
+  workspaces: current.workspaces.map(({ budgets, members, slug, ...entry }) => ({
+    ...entry,
+    // the emulator's default workspace is `default`; the organization's is named by --default-workspace
+    slug: slug === defaultWorkspace ? "default" : slug,
+    ...(members === undefined ? {} : { members }),
+    ...(budgets === undefined
+      ? {}
+      : {
+          budgets: Object.fromEntries(
+            Object.entries(budgets).filter((entry): entry is [string, number] => typeof entry[1] === "number")
+          )
+        })
+  }))
+})
+
+const rename = (manifest: Manifest.Manifest, defaultWorkspace: string): Manifest.Manifest => ({
+  ...manifest,
+  workspaces: manifest.workspaces.map((entry) =>
+    entry.slug === defaultWorkspace ? { ...entry, slug: "default" } : entry
+  )
+})
+
+/** The copy's retry policy: the default rules, with waits scaled to an emulator's quick recoveries. */
+const rehearsalRetry = RetryPolicy.make({ baseDelay: "10 millis", maxDelay: "200 millis", maxRetries: 8 })
+
+export const rehearse = (options: {
+  readonly manifest: Manifest.Manifest
+  readonly prune: boolean
+  readonly faults: ReadonlyArray<Emulator.FaultRule>
+  readonly concurrency: number
+  readonly defaultWorkspace: string
+}) =>
+  Effect.gen(function* () {
+    const service = yield* Workspaces.Workspaces
+    const current = yield* Manifest.exportState()
+    const users = Chunk.toArray(yield* Stream.runCollect(service.streamMembers({ id: options.defaultWorkspace })))
+    const livePlan = yield* Plan.make(options.manifest, { prune: options.prune })
+    yield* Console.error(
+      `read the organization: ${current.workspaces.length} workspaces, ${users.length} members; nothing was written to it`
+    )
+
+    const copy = Emulator.layerWorkspaces({
+      seed: seedOf(current, users, options.defaultWorkspace),
+      client: { retry: rehearsalRetry }
+    }).pipe(Layer.merge(Layer.succeed(Workflows.DefaultWorkspace, { slug: "default" })))
+    const manifest = rename(options.manifest, options.defaultWorkspace)
+
+    return yield* Effect.gen(function* () {
+      const emulator = yield* Emulator.Emulator
+      const plan = yield* Plan.make(manifest, { prune: options.prune })
+      const before = yield* emulator.snapshot
+      const seen = (yield* emulator.history).length
+      yield* emulator.setFaults(options.faults, { seed: 1 })
+      const events = yield* Stream.runCollect(Plan.apply(plan, { concurrency: options.concurrency }))
+      const finished = Chunk.findLast(events, (event) => event._tag === "Finished")
+      yield* emulator.setFaults([])
+      const requests = yield* emulator.requests
+      const history = (yield* emulator.history).slice(seen)
+      const { broken } = Emulator.replayHistory(before, history)
+      const replan = yield* Plan.make(manifest, { prune: options.prune })
+      const report = finished._tag === "Some" && finished.value._tag === "Finished" ? finished.value.report : undefined
+      const faulted = requests.filter((request) => request.fault !== undefined).length
+      const check = (ok: boolean, what: string) => `  ${ok ? "ok  " : "FAIL"} ${what}`
+      const lines = [
+        `Rehearsal on an emulator holding a copy of the organization, under ${options.faults.length === 0 ? "no faults" : `faults (${faulted} of ${requests.length} requests hit one)`}:`,
+        report === undefined
+          ? "  the apply did not finish"
+          : `  applied: ${report.done} of ${report.total} steps done, ${report.failed.length} failed, ${report.skipped.length} skipped, ${report.rejected.length} users refused`,
+        check(!broken.some((line) => line.includes("in no workspace")), "nobody was in no workspace while moving"),
+        check(
+          !broken.some((line) => line.includes("out of order")),
+          "budgets kept lifetime > monthly > weekly > daily at every moment"
+        ),
+        check(!broken.some((line) => line.includes("second workspace")), "no slug ever had two workspaces"),
+        check(
+          Plan.isEmpty(replan),
+          Plan.isEmpty(replan) ? "planning again finds nothing to do" : "planning again still finds changes"
+        ),
+        ...broken.map((line) => `    ${line}`),
+        "  (API keys are not copied: a removal an active key blocks on the organization is not blocked here)",
+        "",
+        "The plan that would run on the organization:",
+        Plan.render(livePlan).trimEnd()
+      ]
+      yield* Console.log(lines.join("\n"))
+      return broken.length === 0 && Plan.isEmpty(replan) && report !== undefined && report.failed.length === 0
+    }).pipe(Effect.provide(copy))
+  })
