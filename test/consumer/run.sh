@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the packed package into a fresh project as a consumer would, with only the documented
-# peers (effect, @effect/platform, @effect/platform-node, at the versions of package-lock.json) and
-# typescript: not the optional yaml. Then runs main.mjs over HTTP against the emulator and
+# peers (effect, @effect/platform, and @effect/platform-node for the emulator, at the versions of
+# package-lock.json) and typescript, and without the optional dependencies (not yaml, not @effect/cli).
+# Then installs it globally as an operator would and runs orw --help. Then runs main.mjs over HTTP against the emulator and
 # typechecks main.ts with NodeNext and with Bundler resolution, skipLibCheck: false.
 #
 # The caller builds first (npm run build): the tarball is packed with --ignore-scripts, so
@@ -46,15 +47,31 @@ mkdir "$app"
 echo '{"type":"module","private":true}' >"$app/package.json"
 cp "$here/main.mjs" "$here/main.ts" "$here/tsconfig.nodenext.json" "$here/tsconfig.bundler.json" "$app/"
 
-# npm does not install an optional peer (yaml) on its own: no flag is needed to keep it out.
-(cd "$app" && npm install --no-audit --no-fund --prefer-offline --loglevel=error "${peers[@]}" "$work/$tarball" >/dev/null)
+# The lean install: --omit=optional leaves out what only orw and YAML need (@effect/cli, yaml); the
+# emulator's @effect/platform-node is named here, as its peers list says a consumer does.
+(cd "$app" && npm install --no-audit --no-fund --prefer-offline --loglevel=error --omit=optional "${peers[@]}" "$work/$tarball" >/dev/null)
 echo "consumer: installed ${peers[*]} and the tarball ok"
 
 if (cd "$app" && node --input-type=module -e 'await import("yaml")' 2>/dev/null); then
   echo "consumer: yaml got installed, but it is an optional peer that must not be needed" >&2
   exit 1
 fi
+if (cd "$app" && node --input-type=module -e 'await import("@effect/cli")' 2>/dev/null); then
+  echo "consumer: @effect/cli got installed with --omit=optional" >&2
+  exit 1
+fi
 echo "consumer: yaml is not installed ok"
+
+# The library's own entry needs only effect and @effect/platform.
+lean="$work/lean"
+mkdir "$lean"
+echo '{"type":"module","private":true}' >"$lean/package.json"
+(cd "$lean" && npm install --no-audit --no-fund --prefer-offline --loglevel=error --omit=optional "${peers[0]}" "${peers[1]}" "$work/$tarball" >/dev/null)
+(cd "$lean" && node --input-type=module -e '
+  const { Workspaces, Plan, Manifest } = await import("effect-openrouter-workspaces")
+  if (!Workspaces.layer || !Plan.make || !Manifest.parse) process.exit(1)
+')
+echo "consumer: the library entry loads with only effect and @effect/platform ok"
 
 (cd "$app" && timeout 60 node main.mjs)
 
@@ -62,5 +79,15 @@ for config in tsconfig.nodenext.json tsconfig.bundler.json; do
   (cd "$app" && ./node_modules/.bin/tsc -p "$config")
   echo "consumer: tsc -p $config ok"
 done
+
+# orw as an operator installs it: npm install -g of the tarball (into a prefix of its own), then orw --help.
+global="$work/global"
+npm install --global --prefix "$global" --no-audit --no-fund --prefer-offline --loglevel=error "$work/$tarball" >/dev/null
+help="$("$global/bin/orw" --help)"
+if [[ "$help" != *"Manage OpenRouter workspaces from a manifest"* ]]; then
+  echo "consumer: orw --help after npm install -g printed: $help" >&2
+  exit 1
+fi
+echo "consumer: npm install -g, then orw --help ok"
 
 echo "consumer: all ok in $((SECONDS - started)) s"
