@@ -6,6 +6,9 @@
  *   orw plan org.yaml [--prune] [-o plan.json] [--json] [--detailed-exitcode] [--show-members]
  *   orw apply <plan.json | org.yaml> [--yes] [--prune] [--concurrency n] [--audit-log changes.jsonl]
  *             [--max-removals 25] [--allow-destroy]
+ *   orw members sync <workspace> --csv team.csv [--column user_id] [--prune] [--dry-run] [--yes]
+ *   orw members move --from A --to B --csv moving.csv [--dry-run] [--yes]
+ *   orw budgets set <workspace | --prefix p> [--lifetime n] [--monthly n] [--weekly n] [--daily n]
  *   orw rehearse org.yaml [--prune] [--faults standard|none]
  *   orw emulator [--port 8787] [--seed seed.yaml] [--state state.json] [--faults faults.json]
  *
@@ -24,6 +27,7 @@ import * as FileSystem from "@effect/platform/FileSystem"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as Cause from "effect/Cause"
+import * as Chunk from "effect/Chunk"
 import * as Config from "effect/Config"
 import * as ConfigError from "effect/ConfigError"
 import * as Console from "effect/Console"
@@ -34,9 +38,10 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import { Emulator } from "../emulator/index.js"
-import { Manifest, Plan, Workflows, Workspaces, type WorkspacesError } from "../src/index.js"
+import { Manifest, Model, Plan, Workflows, Workspaces, type WorkspacesError } from "../src/index.js"
 import { version } from "../src/internal/version.js"
 import { auditing } from "./internal/auditLog.js"
+import * as Csv from "./internal/csv.js"
 import { command as emulatorCommand } from "./internal/emulatorCommand.js"
 import * as PlanFile from "./internal/planFile.js"
 import { rehearse, standardFaults } from "./internal/rehearse.js"
@@ -284,6 +289,35 @@ const confirmed = (yes: boolean, question: string) =>
     return yield* Prompt.confirm({ message: question })
   })
 
+interface ApplyFlags extends Target {
+  readonly yes: boolean
+  readonly dryRun: boolean
+  readonly concurrency: number
+  readonly maxRemovals: number
+  readonly allowDestroy: boolean
+}
+
+/**
+ * The path every writing command takes: plan, show the plan, check the safety rails, confirm (on a
+ * terminal, or `--yes`), apply with a line per step, and plan again. `--dry-run` stops after the plan.
+ */
+const planConfirmApply = <E, R>(makePlan: Effect.Effect<Plan.Plan, E, R>, options: ApplyFlags) =>
+  Effect.gen(function* () {
+    const plan = yield* makePlan
+    yield* Console.log(Plan.render(plan).trimEnd())
+    if (Plan.isEmpty(plan)) return
+    const seen = yield* PlanFile.fingerprints(plan, options.defaultWorkspace, options.concurrency)
+    if (!(yield* guard(plan, seen, options))) return yield* exitWith(1)
+    if (options.dryRun) return yield* status("dry run (--dry-run): nothing was sent")
+    if (!(yield* confirmed(options.yes, `Apply these ${plan.changes.length} steps to ${targetName(options)}?`))) {
+      return yield* exitWith(1)
+    }
+    const ok = yield* runApply(plan, options.concurrency)
+    const replan = yield* makePlan
+    yield* Console.log(`\nPlanning again:\n${Plan.render(replan).trimEnd()}`)
+    if (!ok) yield* exitWith(1)
+  })
+
 const isSavedPlan = (text: string) => /^\s*\{[\s\S]*"format"\s*:\s*"orw-plan"/.test(text)
 
 const applyCommand = Command.make(
@@ -339,20 +373,176 @@ const applyCommand = Command.make(
         return
       }
       const manifest = yield* Manifest.parse(text, options.source)
-      const plan = yield* Plan.make(manifest, { prune: options.prune })
-      yield* Console.log(Plan.render(plan).trimEnd())
-      if (Plan.isEmpty(plan)) return
-      const seen = yield* PlanFile.fingerprints(plan, options.defaultWorkspace, options.concurrency)
-      if (!(yield* guard(plan, seen, options))) return yield* exitWith(1)
-      if (!(yield* confirmed(options.yes, `Apply these ${plan.changes.length} steps to ${targetName(options)}?`))) {
-        return yield* exitWith(1)
-      }
-      const ok = yield* runApply(plan, options.concurrency)
-      const replan = yield* Plan.make(manifest, { prune: options.prune })
-      yield* Console.log(`\nPlanning again:\n${Plan.render(replan).trimEnd()}`)
-      if (!ok) yield* exitWith(1)
+      yield* planConfirmApply(Plan.make(manifest, { prune: options.prune }), { ...options, dryRun: false })
     }).pipe(Effect.provide(workspacesLayer(options, Option.getOrUndefined(Option.map(options.auditLog, auditing)))))
 ).pipe(Command.withDescription("Apply a saved plan (refusing workspaces changed since) or a manifest."))
+
+const concurrency = Options.integer("concurrency").pipe(
+  Options.filterMap((n) => (n >= 1 ? Option.some(n) : Option.none()), "--concurrency must be at least 1"),
+  Options.withDefault(4),
+  Options.withDescription("calls in flight at once (default 4)")
+)
+
+/** The flags of every command that writes through a plan. */
+const writeFlags = {
+  ...target,
+  yes: Options.boolean("yes").pipe(Options.withDescription("apply the plan without asking")),
+  dryRun: Options.boolean("dry-run").pipe(Options.withDescription("show the plan and send nothing")),
+  concurrency,
+  maxRemovals,
+  allowDestroy,
+  auditLog: Options.file("audit-log").pipe(
+    Options.optional,
+    Options.withDescription("append one JSON line per change sent (time, workspace, operation, outcome, request id)")
+  )
+}
+
+const auditLayer = (options: Target & { readonly auditLog: Option.Option<string> }) =>
+  workspacesLayer(options, Option.getOrUndefined(Option.map(options.auditLog, auditing)))
+
+const slugArg = Args.text({ name: "workspace" }).pipe(
+  Args.withSchema(Model.Slug),
+  Args.withDescription("the workspace's slug")
+)
+const csv = Options.file("csv", { exists: "yes" }).pipe(
+  Options.withDescription("a CSV file with a header row (quoted fields, a BOM and CRLF are fine)")
+)
+const column = Options.text("column").pipe(
+  Options.withDefault("user_id"),
+  Options.withDescription("the CSV column that holds the user ids (default user_id)")
+)
+
+/** The current explicit members of a workspace. */
+const membersOf = (slug: string) =>
+  Effect.flatMap(Workspaces.Workspaces, (service) =>
+    Stream.runCollect(service.streamMembers({ id: slug }).pipe(Stream.map((member) => member.userId)))
+  ).pipe(Effect.map(Chunk.toArray))
+
+/** A plan of `manifest`'s entries only: pruning their members, never deleting a workspace it does not list. */
+const planOnly = (entries: ReadonlyArray<Manifest.WorkspaceEntry>, prune: boolean) =>
+  Effect.map(Plan.make({ workspaces: entries }, { prune }), (plan) => ({
+    ...plan,
+    changes: plan.changes.filter(
+      (step) => step._tag !== "DeleteWorkspace" && entries.some((entry) => entry.slug === step.workspace)
+    )
+  }))
+
+const membersSync = Command.make("sync", { ...writeFlags, workspace: slugArg, csv, column, prune }, (options) =>
+  Effect.gen(function* () {
+    const userIds = yield* Csv.userIds(options.csv, options.column)
+    const makePlan = Effect.gen(function* () {
+      const workspace = yield* (yield* Workspaces.Workspaces).get({ id: options.workspace })
+      return yield* planOnly([{ slug: workspace.slug, name: workspace.name, members: userIds }], options.prune)
+    })
+    yield* status(`${options.workspace}: ${userIds.length} users listed in ${options.csv}`)
+    yield* planConfirmApply(makePlan, options)
+  }).pipe(Effect.provide(auditLayer(options)))
+).pipe(
+  Command.withDescription("Add the CSV's users to a workspace; with --prune, also remove the members it does not list.")
+)
+
+const membersMove = Command.make(
+  "move",
+  {
+    ...writeFlags,
+    from: Options.text("from").pipe(
+      Options.withSchema(Model.Slug),
+      Options.withDescription("the workspace they leave")
+    ),
+    to: Options.text("to").pipe(Options.withSchema(Model.Slug), Options.withDescription("the workspace they join")),
+    csv,
+    column
+  },
+  (options) =>
+    Effect.gen(function* () {
+      const moving = new Set(yield* Csv.userIds(options.csv, options.column))
+      const makePlan = Effect.gen(function* () {
+        const service = yield* Workspaces.Workspaces
+        const [from, to] = [yield* service.get({ id: options.from }), yield* service.get({ id: options.to })]
+        const [leaving, joining] = [yield* membersOf(from.slug), yield* membersOf(to.slug)]
+        const movers = leaving.filter((id) => moving.has(id))
+        return yield* planOnly(
+          [
+            { slug: from.slug, name: from.name, members: leaving.filter((id) => !moving.has(id)) },
+            { slug: to.slug, name: to.name, members: Array.from(new Set([...joining, ...movers])) }
+          ],
+          true
+        )
+      })
+      yield* status(`moving the ${moving.size} users listed in ${options.csv} from ${options.from} to ${options.to}`)
+      yield* planConfirmApply(makePlan, options)
+    }).pipe(Effect.provide(auditLayer(options)))
+).pipe(
+  Command.withDescription(
+    "Move the CSV's users from one workspace to another: added to the one before removed from the other."
+  )
+)
+
+const limit = (interval: Model.BudgetInterval) =>
+  Options.float(interval).pipe(
+    Options.filterMap(
+      (n) => (Number.isFinite(n) && n > 0 ? Option.some(n) : Option.none()),
+      `--${interval} must be a number of USD greater than 0`
+    ),
+    Options.optional,
+    Options.withDescription(`the ${interval} budget in USD`)
+  )
+
+const budgetsSet = Command.make(
+  "set",
+  {
+    ...writeFlags,
+    workspace: slugArg.pipe(Args.optional),
+    prefix: Options.text("prefix").pipe(
+      Options.optional,
+      Options.withDescription("every workspace whose slug starts with this, instead of one workspace")
+    ),
+    lifetime: limit("lifetime"),
+    monthly: limit("monthly"),
+    weekly: limit("weekly"),
+    daily: limit("daily")
+  },
+  (options) =>
+    Effect.gen(function* () {
+      const budgets = Object.fromEntries(
+        Model.budgetIntervals.flatMap((interval) => Option.toArray(Option.map(options[interval], (n) => [interval, n])))
+      )
+      if (Object.keys(budgets).length === 0) {
+        return yield* Effect.fail(new Error("give at least one of --lifetime, --monthly, --weekly, --daily"))
+      }
+      if (Option.isSome(options.workspace) === Option.isSome(options.prefix)) {
+        return yield* Effect.fail(new Error("give either a workspace or --prefix, not both and not neither"))
+      }
+      const makePlan = Effect.gen(function* () {
+        const all = Chunk.toArray(yield* Stream.runCollect((yield* Workspaces.Workspaces).streamWorkspaces()))
+        const chosen = all.filter((workspace) =>
+          Option.isSome(options.workspace)
+            ? workspace.slug === options.workspace.value
+            : workspace.slug.startsWith(Option.getOrElse(options.prefix, () => "")) &&
+              workspace.slug !== options.defaultWorkspace
+        )
+        if (chosen.length === 0) return yield* Effect.fail(new Error("no workspace matches"))
+        return yield* planOnly(
+          chosen.map((workspace) => ({ slug: workspace.slug, name: workspace.name, budgets })),
+          false
+        )
+      })
+      yield* planConfirmApply(makePlan, options)
+    }).pipe(Effect.provide(auditLayer(options)))
+).pipe(
+  Command.withDescription(
+    "Set budgets on a workspace, or on every workspace with a slug prefix (not the default one); the order rule is checked first."
+  )
+)
+
+const membersCommand = Command.make("members").pipe(
+  Command.withDescription("Change a workspace's members from a CSV file, on the plan, confirm, apply path."),
+  Command.withSubcommands([membersSync, membersMove])
+)
+const budgetsCommand = Command.make("budgets").pipe(
+  Command.withDescription("Change budgets, on the plan, confirm, apply path."),
+  Command.withSubcommands([budgetsSet])
+)
 
 const rehearseCommand = Command.make(
   "rehearse",
@@ -399,6 +589,8 @@ const orw = Command.make("orw").pipe(
     exportCommand,
     planCommand,
     applyCommand,
+    membersCommand,
+    budgetsCommand,
     rehearseCommand,
     emulatorCommand.pipe(Command.withDescription("Serve the Workspaces emulator until interrupted."))
   ])

@@ -315,13 +315,126 @@ describe("orw", () => {
       })
   )
 
+  it.scopedLive(
+    "members sync and move read a CSV with quoted fields, a BOM and CRLF; moves add before they remove",
+    () =>
+      Effect.gen(function* () {
+        const { emulator, file, orw } = yield* setup
+        Fs.writeFileSync(
+          file("team.csv"),
+          '\uFEFFname,id\r\n"Five, the ""fifth""",user_5\r\n"Six",user_6\r\n"Five again",user_5\r\n'
+        )
+        const added = yield* orw("members", "sync", "beta", "--csv", file("team.csv"), "--column", "id", "--yes")
+        assert.strictEqual(added.code, 0, added.stdout + added.stderr)
+        assert.include(added.stderr, "beta: 2 users listed in")
+        const beta = () =>
+          Effect.map(emulator.snapshot, (state) => {
+            const id = state.workspaces.find((w) => w.slug === "beta")!.id
+            return state.memberships
+              .filter((m) => m.workspaceId === id)
+              .map((m) => m.userId)
+              .sort()
+          })
+        assert.deepStrictEqual(yield* beta(), ["user_3", "user_5", "user_6"])
+
+        const pruned = yield* orw(
+          "members",
+          "sync",
+          "beta",
+          "--csv",
+          file("team.csv"),
+          "--column",
+          "id",
+          "--prune",
+          "--yes"
+        )
+        assert.strictEqual(pruned.code, 1, "1 of 3 is more than --max-removals 25 %")
+        assert.include(pruned.stdout, "refused: it removes 1 of the 3 members of beta (33 %)")
+        const allowed = yield* orw(
+          "members",
+          "sync",
+          "beta",
+          "--csv",
+          file("team.csv"),
+          "--column",
+          "id",
+          "--prune",
+          "--yes",
+          "--max-removals",
+          "50"
+        )
+        assert.strictEqual(allowed.code, 0, allowed.stdout + allowed.stderr)
+        assert.deepStrictEqual(yield* beta(), ["user_5", "user_6"])
+
+        Fs.writeFileSync(file("moving.csv"), 'user_id,note\r\nuser_1,"moves, today"\r\n')
+        const before = yield* emulator.snapshot
+        const seen = (yield* emulator.history).length
+        const moved = yield* orw(
+          "members",
+          "move",
+          "--from",
+          "alpha",
+          "--to",
+          "beta",
+          "--csv",
+          file("moving.csv"),
+          "--yes",
+          "--max-removals",
+          "50"
+        )
+        assert.strictEqual(moved.code, 0, moved.stdout + moved.stderr)
+        assert.deepStrictEqual(yield* beta(), ["user_1", "user_5", "user_6"])
+        const events = (yield* emulator.history).slice(seen)
+        assert.deepStrictEqual(
+          events.map((event) => event.type),
+          ["memberAdded", "memberRemoved"]
+        )
+        assert.deepStrictEqual(Emulator.replayHistory(before, events).broken, [])
+      })
+  )
+
+  it.scopedLive("members and budgets refuse bad input before any request", () =>
+    Effect.gen(function* () {
+      const { emulator, file, orw, writes } = yield* setup
+      const negative = yield* orw("budgets", "set", "alpha", "--monthly", "-5")
+      assert.notStrictEqual(negative.code, 0)
+      assert.include(negative.stdout + negative.stderr, "--monthly must be a number of USD greater than 0")
+      const slug = yield* orw("budgets", "set", "Not A Slug", "--monthly", "5")
+      assert.notStrictEqual(slug.code, 0)
+      Fs.writeFileSync(file("nocolumn.csv"), "email\nx@example.com\n")
+      const column = yield* orw("members", "sync", "beta", "--csv", file("nocolumn.csv"))
+      assert.strictEqual(column.code, 1)
+      assert.include(column.stderr, "has no column user_id (its header: email); choose one with --column")
+      assert.deepStrictEqual(yield* emulator.requests, [], "nothing was sent, not even a read")
+      // the budget order rule is checked before any write
+      const order = yield* orw("budgets", "set", "--prefix", "al", "--daily", "500", "--yes")
+      assert.strictEqual(order.code, 1)
+      assert.include(order.stderr, "BudgetRuleError")
+      assert.include(order.stderr, "daily (500) must be less than monthly (100)")
+      assert.deepStrictEqual(yield* writes, [])
+      const set = yield* orw("budgets", "set", "--prefix", "al", "--daily", "5", "--yes")
+      assert.strictEqual(set.code, 0, set.stdout + set.stderr)
+      const alpha = (yield* emulator.snapshot).workspaces.find((w) => w.slug === "alpha")!
+      assert.deepStrictEqual(
+        (yield* emulator.snapshot).budgets
+          .filter((b) => b.workspaceId === alpha.id)
+          .map((b) => [b.interval, b.limitUsd])
+          .sort(),
+        [
+          ["daily", 5],
+          ["monthly", 100]
+        ]
+      )
+    })
+  )
+
   it.live("--help names every command and its exit codes, with no escape codes when not on a terminal", () =>
     Effect.gen(function* () {
       const help = yield* Effect.promise(() => runScript("cli/orw.ts", ["--help"], { ...environment }))
       assert.strictEqual(help.code, 0)
       assert.notInclude(help.stdout, "\u001b[", "no escape codes: stdout is not a terminal")
       assert.include(help.stdout, "Exit codes: 0 done (or no changes), 1 error or refused, 2 changes to apply")
-      for (const command of ["export", "plan", "apply", "rehearse", "emulator"])
+      for (const command of ["export", "plan", "apply", "members", "budgets", "rehearse", "emulator"])
         assert.match(help.stdout, new RegExp(`^ *- ${command}`, "m"))
       const plan = yield* Effect.promise(() => runScript("cli/orw.ts", ["plan", "--help"], { ...environment }))
       assert.include(plan.stdout, "--max-removals integer")
