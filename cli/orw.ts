@@ -44,6 +44,7 @@ import { auditing } from "./internal/auditLog.js"
 import * as Csv from "./internal/csv.js"
 import { command as emulatorCommand } from "./internal/emulatorCommand.js"
 import * as PlanFile from "./internal/planFile.js"
+import { renameWarnings } from "./internal/warnings.js"
 import { rehearse, standardFaults } from "./internal/rehearse.js"
 
 /** The process's exit code once the command has run: `--detailed-exitcode` and failed applies set it. */
@@ -220,6 +221,7 @@ const planCommand = Command.make(
           Plan.render(plan, { maxUserIds: options.showMembers ? Number.MAX_SAFE_INTEGER : 10 }).trimEnd()
         )
       }
+      yield* warn(plan)
       for (const reason of PlanFile.destructive(plan, seen, options.maxRemovals / 100)) {
         yield* status(`note: orw apply will need --allow-destroy: ${reason}`)
       }
@@ -289,6 +291,15 @@ const confirmed = (yes: boolean, question: string) =>
     return yield* Prompt.confirm({ message: question })
   })
 
+/** Prints the near-miss and rename warnings of a plan that creates a workspace. */
+const warn = (plan: Plan.Plan) =>
+  Effect.gen(function* () {
+    if (!plan.changes.some((step) => step._tag === "CreateWorkspace")) return
+    const service = yield* Workspaces.Workspaces
+    const existing = Chunk.toArray(yield* Stream.runCollect(service.streamWorkspaces())).map((w) => w.slug)
+    for (const line of renameWarnings(plan, existing)) yield* status(line)
+  })
+
 interface ApplyFlags extends Target {
   readonly yes: boolean
   readonly dryRun: boolean
@@ -306,6 +317,7 @@ const planConfirmApply = <E, R>(makePlan: Effect.Effect<Plan.Plan, E, R>, option
     const plan = yield* makePlan
     yield* Console.log(Plan.render(plan).trimEnd())
     if (Plan.isEmpty(plan)) return
+    yield* warn(plan)
     const seen = yield* PlanFile.fingerprints(plan, options.defaultWorkspace, options.concurrency)
     if (!(yield* guard(plan, seen, options))) return yield* exitWith(1)
     if (options.dryRun) return yield* status("dry run (--dry-run): nothing was sent")

@@ -1,0 +1,93 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Either } from "effect"
+import * as PlanFile from "../cli/internal/planFile.js"
+import { editDistance, renameWarnings } from "../cli/internal/warnings.js"
+import { Plan } from "../src/index.js"
+
+const print = (id: string) => ({ settings: id, budgets: id, members: id, memberCount: 4 })
+
+const plan: Plan.Plan = {
+  prune: true,
+  changes: [
+    Plan.Change.AddMembers({ workspace: "to", userIds: ["u1", "u2"] }),
+    Plan.Change.RemoveMembers({ workspace: "from", userIds: ["u1", "u2", "u3"] }),
+    Plan.Change.DeleteWorkspace({ workspace: "old", name: "Old" }),
+    Plan.Change.SetBudget({ workspace: "other", interval: "monthly", limitUsd: 5, previous: null })
+  ]
+}
+const saved = PlanFile.make({
+  plan,
+  target: "https://openrouter.ai/api/v1",
+  defaultWorkspace: "default",
+  fingerprints: { to: print("a"), from: print("b"), old: print("c"), other: print("d") },
+  now: new Date(0)
+})
+
+describe("saved plans", () => {
+  it("round-trip through their JSON, and refuse a change of a single byte of their body", () => {
+    const text = JSON.stringify(saved)
+    const read = PlanFile.parse("plan.json", text)
+    assert.isTrue(Either.isRight(read))
+    assert.deepStrictEqual(PlanFile.planOf(Either.getOrThrow(read)), plan)
+    const tampered = PlanFile.parse("plan.json", text.replace('"limitUsd":5', '"limitUsd":6'))
+    assert.match(
+      Either.getLeft(tampered).pipe((e) => (e._tag === "Some" ? e.value.message : "")),
+      /digest does not match/
+    )
+  })
+
+  it("hold back a stale workspace's steps, the removals of users it was to receive, and every deletion", () => {
+    const {
+      held,
+      plan: rest,
+      stale
+    } = PlanFile.current(saved, {
+      to: { ...print("a"), members: "changed" },
+      from: print("b"),
+      old: print("c"),
+      other: print("d")
+    })
+    assert.deepStrictEqual(
+      stale.map((error) => [error.workspace, error.changed]),
+      [["to", ["members"]]]
+    )
+    assert.deepStrictEqual(rest.changes, [
+      Plan.Change.RemoveMembers({ workspace: "from", userIds: ["u3"] }),
+      Plan.Change.SetBudget({ workspace: "other", interval: "monthly", limitUsd: 5, previous: null })
+    ])
+    assert.strictEqual(held, 3, "u1 and u2 stay in from, and old is not deleted")
+    const fresh = PlanFile.current(saved, saved.fingerprints)
+    assert.deepStrictEqual([fresh.stale, fresh.held, fresh.plan.changes.length], [[], 0, 4])
+  })
+
+  it("name what needs --allow-destroy", () => {
+    assert.deepStrictEqual(PlanFile.destructive(plan, saved.fingerprints, 0.25), [
+      "it deletes workspace old, with its 4 memberships and its budgets",
+      "it removes 3 of the 4 members of from (75 %), more than --max-removals 25 %"
+    ])
+    assert.deepStrictEqual(PlanFile.destructive(plan, saved.fingerprints, 0.8).length, 1)
+  })
+})
+
+describe("rename warnings", () => {
+  it("edit distance", () => {
+    assert.strictEqual(editDistance("research", "reserach"), 2)
+    assert.strictEqual(editDistance("research", "research-2"), 2)
+    assert.isAbove(editDistance("research", "marketing"), 2)
+  })
+
+  it("name a create and a delete that look like a rename, and a near miss of an existing slug", () => {
+    const renamed: Plan.Plan = {
+      prune: true,
+      changes: [
+        Plan.Change.CreateWorkspace({ workspace: "data-sciences", name: "Data", settings: {} }),
+        Plan.Change.DeleteWorkspace({ workspace: "data-science", name: "Data" }),
+        Plan.Change.CreateWorkspace({ workspace: "enginering", name: "Eng", settings: {} })
+      ]
+    }
+    const warnings = renameWarnings(renamed, ["data-science", "engineering", "default"])
+    assert.strictEqual(warnings.length, 2, warnings.join("\n"))
+    assert.match(warnings[0]!, /creates data-sciences and deletes data-science: if this is a rename/)
+    assert.match(warnings[1]!, /creates enginering, close to the existing engineering: is it a typo\?/)
+  })
+})
