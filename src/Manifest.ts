@@ -73,6 +73,8 @@ export interface WorkspaceEntry extends Schema.Schema.Type<typeof WorkspaceEntry
  */
 export const Manifest = Schema.Struct({
   version: Schema.optionalWith(Schema.Literal(1), { exact: true }),
+  /** Users a plan never removes, whatever the entries say (nor deletes a workspace they are members of). */
+  protect: Schema.optionalWith(Schema.Array(Model.UserId), { exact: true }),
   workspaces: Schema.Array(WorkspaceEntry)
 })
   .annotations({ identifier: "Manifest" })

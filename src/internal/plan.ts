@@ -170,8 +170,36 @@ export const make = Effect.fn("Plan.make")(function* (manifest: Manifest.Manifes
           : [Change.DeleteWorkspace({ workspace: workspace.slug, name: workspace.name })]
       )
     : []
-  return { changes: [...entries.flat(), ...deletions], prune } satisfies Plan.Plan
+  const changes = yield* protect(service, [...entries.flat(), ...deletions], manifest.protect ?? [])
+  return { changes, prune } satisfies Plan.Plan
 })
+
+/**
+ * The manifest's `protect` list: those users are never removed, whatever the manifest says. Their
+ * removals are left out, and so is the deletion of a workspace they are explicit members of.
+ */
+const protect = (
+  service: WorkspacesService.Service,
+  changes: ReadonlyArray<Change>,
+  protectedIds: ReadonlyArray<string>
+) =>
+  Effect.gen(function* () {
+    if (protectedIds.length === 0) return changes
+    const isProtected = new Set(protectedIds)
+    const holding = new Set<string>()
+    for (const step of changes) {
+      if (step._tag !== "DeleteWorkspace") continue
+      const members = service.streamMembers({ id: step.workspace })
+      const held = yield* Stream.runCollect(Stream.filter(members, (member) => isProtected.has(member.userId)))
+      if (held.length > 0) holding.add(step.workspace)
+    }
+    return changes.flatMap((step): ReadonlyArray<Change> => {
+      if (step._tag === "DeleteWorkspace") return holding.has(step.workspace) ? [] : [step]
+      if (step._tag !== "RemoveMembers") return [step]
+      const userIds = step.userIds.filter((id) => !isProtected.has(id))
+      return userIds.length === 0 ? [] : [Change.RemoveMembers({ workspace: step.workspace, userIds })]
+    })
+  })
 
 const sendStep = (
   service: WorkspacesService.Service,
