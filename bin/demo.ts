@@ -103,7 +103,8 @@ const program = Effect.gen(function* () {
   yield* Console.log(`Emulator at ${emulator.baseUrl} (seeded organization, no key, no network)\n`)
 
   const before = yield* Manifest.exportState()
-  const dir = yield* fs.makeTempDirectory({ prefix: "workspaces-demo-" })
+  // removed when the demo ends, however it ends
+  const dir = yield* fs.makeTempDirectoryScoped({ prefix: "workspaces-demo-" })
   const manifestFile = path.join(dir, "org.yaml")
   const target = reorganize(before, yield* emulator.snapshot)
   yield* fs.writeFileString(manifestFile, yield* Manifest.stringify(target, manifestFile))
@@ -166,6 +167,17 @@ const program = Effect.gen(function* () {
   if (!Plan.isEmpty(replan) || (report?.failed.length ?? 1) > 0) {
     return yield* Effect.fail(new Error("the organization did not converge to the manifest"))
   }
+  yield* Console.log(
+    [
+      "The same against a real organization, with a management key (nothing is written before apply):",
+      "  npm install -g effect-openrouter-workspaces effect@^3.22.4 @effect/platform@^0.97.2",
+      "  export OPENROUTER_API_KEY=...",
+      "  orw export -o org.yaml           # then edit org.yaml",
+      "  orw rehearse org.yaml --prune    # a dress rehearsal on a copy, under faults",
+      "  orw plan org.yaml --prune -o plan.json",
+      "  orw apply plan.json"
+    ].join("\n")
+  )
 })
 
 const WorkspacesOnEmulator = Emulator.layerWorkspaces({
@@ -175,4 +187,4 @@ const WorkspacesOnEmulator = Emulator.layerWorkspaces({
   client: { retry: RetryPolicy.make({ baseDelay: "20 millis", maxDelay: "1 second", maxRetries: 8 }) }
 })
 
-NodeRuntime.runMain(program.pipe(Effect.provide(Layer.merge(WorkspacesOnEmulator, NodeContext.layer))))
+NodeRuntime.runMain(program.pipe(Effect.scoped, Effect.provide(Layer.merge(WorkspacesOnEmulator, NodeContext.layer))))

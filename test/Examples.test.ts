@@ -262,8 +262,13 @@ describe("examples", () => {
 
 describe("npm start", () => {
   it("runs the demo migration end to end and converges", async () => {
-    const result = await run("bin/demo.ts")
+    const result = await run("bin/start.ts")
     assertSucceeded(result)
+    assert.match(result.stdout, /^npm start: a whole migration from a manifest against an embedded emulator/)
+    const written = /^Desired state written to (.*org\.yaml)$/m.exec(result.stdout)?.[1]
+    assert.isDefined(written, result.stdout)
+    assert.isFalse(Fs.existsSync(Path.dirname(written!)), "its temporary directory is gone")
+    assert.include(result.stdout, "The same against a real organization, with a management key")
     assert.match(result.stdout, /^Emulator at http:\/\/127\.0\.0\.1:\d+\/api\/v1/m)
     assert.match(result.stdout, /^Plan: \d+ to add, \d+ to change, \d+ to destroy\.$/m)
     assert.match(result.stdout, /^\[ ?1\/\d+\] /m, "one progress line per step when not on a terminal")
