@@ -19,7 +19,10 @@ const layers = [
   ],
   [
     "desired state",
-    { Manifest: ["manifest", "manifestIssues", "manifestRules", "yaml"], Plan: ["plan", "planRendering"] }
+    {
+      Manifest: ["manifest", "manifestIssues", "manifestRules", "yaml"],
+      Plan: ["apply", "applySchedule", "plan", "planRendering"]
+    }
   ],
   // The package's entry, with the namespaces that keep deprecated names for one release.
   ["entry", { index: ["endpointCompat", "workflowsCompat"] }]

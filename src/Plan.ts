@@ -7,6 +7,7 @@
 import type * as Data from "effect/Data"
 import type * as Effect from "effect/Effect"
 import type * as Stream from "effect/Stream"
+import * as applying from "./internal/apply.js"
 import * as internal from "./internal/plan.js"
 import * as rendering from "./internal/planRendering.js"
 import type { Manifest, ManifestError } from "./Manifest.js"
@@ -279,4 +280,4 @@ export const make: (manifest: Manifest, options?: PlanOptions) => Effect.Effect<
  * @category running
  */
 export const apply: (plan: Plan, options?: ApplyOptions) => Stream.Stream<ApplyEvent, never, Workspaces> =
-  internal.apply
+  applying.apply

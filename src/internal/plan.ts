@@ -1,11 +1,7 @@
 import * as Arr from "effect/Array"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
-import * as Exit from "effect/Exit"
-import * as Queue from "effect/Queue"
 import * as Stream from "effect/Stream"
-import * as Take from "effect/Take"
 import type { BudgetStep } from "../Budgets.js"
 import * as Manifest from "../Manifest.js"
 import type { Workspace, WorkspaceBudget } from "../Model.js"
@@ -13,20 +9,18 @@ import type * as Plan from "../Plan.js"
 import type * as Workflows from "../Workflows.js"
 import { Workspaces } from "../Workspaces.js"
 import * as WorkspacesService from "../Workspaces.js"
-import type { WorkspacesError } from "../WorkspacesError.js"
 import { applyChanges, budgetSteps, budgetsOf } from "./budgets.js"
-import { DefaultWorkspace, isDefault, namesDefault } from "./defaultWorkspace.js"
-import { batches, memberIds, settleBatch } from "./members.js"
-import { checkOrder, createOrReconcile, runBudgetSteps } from "./workflows.js"
-import { diff, patchOf, specSettings } from "./workspaceSpec.js"
+import { DefaultWorkspace, isDefault } from "./defaultWorkspace.js"
+import { batches, memberIds } from "./members.js"
+import { checkOrder } from "./workflows.js"
+import { diff, specSettings } from "./workspaceSpec.js"
 
 export const Change = Data.taggedEnum<Plan.Change>()
 type Change = Plan.Change
 
 export const ApplyEvent = Data.taggedEnum<Plan.ApplyEvent>()
-type ApplyEvent = Plan.ApplyEvent
 
-const defaultConcurrency = 4
+export const defaultConcurrency = 4
 
 const budgetChange = (workspace: string, step: BudgetStep): Change =>
   step._tag === "DeleteBudget"
@@ -200,262 +194,3 @@ const protect = (
       return userIds.length === 0 ? [] : [Change.RemoveMembers({ workspace: step.workspace, userIds })]
     })
   })
-
-const sendStep = (
-  service: WorkspacesService.Service,
-  step: Change
-): Effect.Effect<ReadonlyArray<Workflows.MemberFailure>, WorkspacesError> => {
-  const none = Effect.as(Effect.void, [])
-  switch (step._tag) {
-    case "CreateWorkspace":
-      return Effect.andThen(
-        createOrReconcile(service, { slug: step.workspace, name: step.name, ...step.settings }),
-        none
-      )
-    case "UpdateWorkspace":
-      return Effect.andThen(service.update({ id: step.workspace, ...patchOf(step.changes) }), none)
-    case "DeleteWorkspace":
-      // A retry of a delete that went through answers 404: the workspace is gone either way.
-      return service.delete({ id: step.workspace }).pipe(
-        Effect.catchTag("NotFoundResponseError", () => Effect.void),
-        Effect.andThen(none)
-      )
-    case "AddMembers":
-    case "RemoveMembers":
-      return Effect.map(
-        settleBatch(service, step.workspace, step._tag === "AddMembers" ? "add" : "remove", step.userIds),
-        (settled) => settled.failed
-      )
-    case "SetBudget":
-    case "DeleteBudget":
-      return Effect.andThen(runBudgetSteps(service, step.workspace, [step]), none)
-  }
-}
-
-const userIdsOf = (step: Change): ReadonlyArray<string> =>
-  step._tag === "AddMembers" || step._tag === "RemoveMembers" ? step.userIds : []
-
-interface Group {
-  /** Creates, updates or deletes the workspace: runs before the rest. */
-  readonly head: Array<number>
-  /** Budget steps: one at a time, in the plan's order. */
-  readonly budgets: Array<number>
-  /** Member additions: independent of one another. */
-  readonly adds: Array<number>
-  /** Member removals: independent of one another, sent once every addition of the plan has settled. */
-  readonly removes: Array<number>
-  /** Whether the head deletes the workspace, which takes its members away like a removal. */
-  readonly deletes: boolean
-}
-
-/** Why a step is never sent: the default workspace is never deleted, and its membership is implicit. */
-const refusedOnDefault = (step: Change, defaultWorkspace: Workflows.DefaultWorkspace): string | undefined => {
-  if (!namesDefault(defaultWorkspace, step.workspace)) return undefined
-  switch (step._tag) {
-    case "DeleteWorkspace":
-      return `"${step.workspace}" is the default workspace: it is never deleted`
-    case "AddMembers":
-    case "RemoveMembers":
-      return `"${step.workspace}" is the default workspace, whose membership is implicit`
-    default:
-      return undefined
-  }
-}
-
-/** The steps by workspace, without those in `refused`. */
-const groupByWorkspace = (changes: ReadonlyArray<Change>, refused: ReadonlySet<number>): ReadonlyArray<Group> => {
-  const groups = new Map<string, Group>()
-  changes.forEach((step, index) => {
-    if (refused.has(index)) return
-    let group = groups.get(step.workspace)
-    if (group === undefined) {
-      group = { head: [], budgets: [], adds: [], removes: [], deletes: false }
-      groups.set(step.workspace, group)
-    }
-    switch (step._tag) {
-      case "SetBudget":
-      case "DeleteBudget":
-        return group.budgets.push(index)
-      case "AddMembers":
-        return group.adds.push(index)
-      case "RemoveMembers":
-        return group.removes.push(index)
-      case "DeleteWorkspace":
-        groups.set(step.workspace, { ...group, deletes: true })
-        return group.head.push(index)
-      default:
-        return group.head.push(index)
-    }
-  })
-  return Array.from(groups.values())
-}
-
-/**
- * Runs the steps and reports each through `emit`. At most `concurrency` calls are in flight. The
- * steps run within `Workspaces.uninterruptibleAttempts`: interrupting the run lets the HTTP attempts
- * in flight finish, then stops, with no retry wait and no further call.
- */
-const execute = (
-  service: WorkspacesService.Service,
-  { changes }: Plan.Plan,
-  concurrency: number,
-  emit: (event: ApplyEvent) => Effect.Effect<unknown>
-) =>
-  Effect.gen(function* () {
-    const defaultWorkspace = yield* DefaultWorkspace
-    const total = changes.length
-    const semaphore = yield* Effect.makeSemaphore(Math.max(1, concurrency))
-    const failed: Array<Plan.StepFailure> = []
-    const skipped: Array<Plan.StepSkip> = []
-    const rejected: Array<Workflows.MemberFailure & { readonly workspace: string }> = []
-    let done = 0
-    /** The users whose addition in this plan did not go through, with the workspaces they were to join. */
-    const notAdded = new Map<string, Set<string>>()
-    const holdBack = (step: Change, userIds: ReadonlyArray<string>) => {
-      if (step._tag !== "AddMembers") return
-      for (const userId of userIds) {
-        const workspaces = notAdded.get(userId) ?? new Set<string>()
-        notAdded.set(userId, workspaces.add(step.workspace))
-      }
-    }
-
-    /**
-     * Sends `send` (the step itself, or a removal of fewer users) and reports the step; `kept` are
-     * the users held back from it, reported with those the API refused.
-     */
-    const run = (
-      index: number,
-      send: Change = changes[index]!,
-      kept: ReadonlyArray<Workflows.MemberFailure> = []
-    ): Effect.Effect<boolean> => {
-      const step = changes[index]!
-      return semaphore
-        .withPermits(1)(WorkspacesService.uninterruptibleAttempts(Effect.either(sendStep(service, send))))
-        .pipe(
-          Effect.flatMap(
-            Either.match({
-              onLeft: (error) => {
-                failed.push({ step, index, error })
-                holdBack(step, userIdsOf(step))
-                return Effect.as(emit(ApplyEvent.StepFailed({ step, index, total, error })), false)
-              },
-              onRight: (refused) => {
-                done++
-                holdBack(
-                  step,
-                  refused.map((_) => _.userId)
-                )
-                const all = [...kept, ...refused]
-                rejected.push(...all.map((failure) => ({ ...failure, workspace: step.workspace })))
-                return Effect.as(emit(ApplyEvent.StepDone({ step, index, total, rejected: all })), true)
-              }
-            })
-          )
-        )
-    }
-    /** Reports a step as skipped; the users of a skipped addition are held back elsewhere unless `hold` is false. */
-    const skipOne = (index: number, reason: string, hold = true) => {
-      const step = changes[index]!
-      if (hold) holdBack(step, userIdsOf(step))
-      skipped.push({ step, index, reason })
-      return emit(ApplyEvent.StepSkipped({ step, index, total, reason }))
-    }
-    const skip = (indexes: ReadonlyArray<number>, cause: number) =>
-      Effect.forEach(
-        indexes,
-        (index) => skipOne(index, `step ${cause} (${changes[cause]!._tag} ${changes[cause]!.workspace}) failed`),
-        { discard: true }
-      )
-    /** Runs the steps in order; after a failure the rest are skipped. Succeeds with whether all went through. */
-    const inOrder = (indexes: ReadonlyArray<number>, dependents: ReadonlyArray<number> = []) =>
-      Effect.gen(function* () {
-        for (const [i, index] of indexes.entries()) {
-          if (!(yield* run(index))) {
-            yield* skip([...indexes.slice(i + 1), ...dependents], index)
-            return false
-          }
-        }
-        return true
-      })
-    /** A removal without the users whose addition did not go through: they stay where they are. */
-    const remove = (index: number) => {
-      const step = changes[index]!
-      const [rest, held] = Arr.partition(userIdsOf(step), (userId) => notAdded.has(userId))
-      if (held.length === 0) return run(index)
-      const kept = held.map(
-        (userId): Workflows.MemberFailure => ({
-          userId,
-          operation: "remove",
-          reason: `kept: their addition to ${Array.from(notAdded.get(userId)!).join(", ")} did not go through`
-        })
-      )
-      if (rest.length > 0) return run(index, Change.RemoveMembers({ workspace: step.workspace, userIds: rest }), kept)
-      rejected.push(...kept.map((failure) => ({ ...failure, workspace: step.workspace })))
-      return skipOne(index, `kept all ${held.length} users: their addition elsewhere did not go through`)
-    }
-    /** A deletion, unless some addition did not go through: its members might be the users in question. */
-    const deletion = (indexes: ReadonlyArray<number>) => {
-      if (notAdded.size === 0) return inOrder(indexes)
-      const workspaces = new Set(Array.from(notAdded.values()).flatMap((_) => Array.from(_)))
-      const reason =
-        `kept: the addition of ${notAdded.size} user(s) to ${Array.from(workspaces).join(", ")} did not go ` +
-        `through, and they might be among its members`
-      return Effect.forEach(indexes, (index) => skipOne(index, reason), { discard: true })
-    }
-
-    yield* emit(ApplyEvent.Started({ total }))
-    // A plan made by hand, or under another `DefaultWorkspace`, may ask what the API refuses anyway.
-    const refused = changes.flatMap((step, index) => {
-      const reason = refusedOnDefault(step, defaultWorkspace)
-      return reason === undefined ? [] : [{ index, reason }]
-    })
-    yield* Effect.forEach(refused, ({ index, reason }) => skipOne(index, reason), { discard: true })
-    const groups = groupByWorkspace(changes, new Set(refused.map((_) => _.index)))
-    const concurrently = (indexes: ReadonlyArray<number>, each: (index: number) => Effect.Effect<unknown> = run) =>
-      Effect.forEach(indexes, (index) => each(index), { concurrency: "unbounded", discard: true })
-    // What adds or changes goes first; what takes members away (removals, deletions) only once all of
-    // it has settled, so a user moved from one workspace to another is never in neither. A user whose
-    // addition did not go through is not removed anywhere, and no workspace is deleted then.
-    const ready = yield* Effect.forEach(
-      groups,
-      (group) =>
-        group.deletes
-          ? // A plan made by hand may also change a workspace it deletes: those steps are skipped.
-            Effect.as(
-              Effect.forEach(
-                [...group.budgets, ...group.adds, ...group.removes],
-                // Additions to the workspace being deleted would not have kept anyone anywhere.
-                (index) => skipOne(index, `the plan deletes workspace ${changes[index]!.workspace}`, false),
-                { discard: true }
-              ),
-              true
-            )
-          : Effect.tap(inOrder(group.head, [...group.budgets, ...group.adds, ...group.removes]), (ok) =>
-              ok
-                ? Effect.all([inOrder(group.budgets), concurrently(group.adds)], { concurrency: 2, discard: true })
-                : Effect.void
-            ),
-      { concurrency: "unbounded" }
-    )
-    yield* Effect.forEach(
-      groups.filter((_, i) => ready[i]),
-      (group) => (group.deletes ? deletion(group.head) : concurrently(group.removes, remove)),
-      { concurrency: "unbounded", discard: true }
-    )
-    yield* emit(ApplyEvent.Finished({ report: { total, done, failed, skipped, rejected } }))
-  })
-
-export const apply = (plan: Plan.Plan, options: Plan.ApplyOptions = {}): Stream.Stream<ApplyEvent, never, Workspaces> =>
-  Stream.unwrapScoped(
-    Effect.gen(function* () {
-      const service = yield* Workspaces
-      const queue = yield* Queue.unbounded<Take.Take<ApplyEvent>>()
-      yield* execute(service, plan, options.concurrency ?? defaultConcurrency, (event) =>
-        Queue.offer(queue, Take.of(event))
-      ).pipe(
-        Effect.onExit((exit) => Queue.offer(queue, Exit.isSuccess(exit) ? Take.end : Take.failCause(exit.cause))),
-        Effect.forkScoped
-      )
-      return Stream.flattenTake(Stream.fromQueue(queue))
-    })
-  ).pipe(Stream.withSpan("Plan.apply"))
