@@ -149,6 +149,9 @@ const decodeFrom = (fileName: string, value: unknown, source?: Parameters<typeof
     onRight: Effect.succeed
   })
 
+/** How many alias expansions a manifest may make; a real manifest makes none or a few. */
+const maxAliasCount = 1000
+
 /**
  * Parses a manifest from YAML or JSON text (JSON is read as the YAML it also is, with line and
  * column in errors; without the `yaml` package, a `.json` file is read as plain JSON). `fileName`
@@ -165,7 +168,20 @@ export const parse = (text: string, fileName: string): Effect.Effect<Manifest, M
         const lineCounter = new yaml.LineCounter()
         const document = yaml.parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true })
         if (document.errors.length > 0) return failWith(fileName, fromSyntaxErrors(document, lineCounter))
-        return decodeFrom(fileName, document.toJS(), { yaml, document, lineCounter })
+        // An alias may expand to a whole subtree: a file of nested aliases (a "billion laughs") would
+        // take unbounded time and memory, so expansion stops at `maxAliasCount` and is an issue.
+        let value: unknown
+        try {
+          value = document.toJS({ maxAliasCount: maxAliasCount })
+        } catch (error) {
+          return failWith(fileName, [
+            {
+              path: "(root)",
+              rule: `too many alias expansions (over ${maxAliasCount}): ${error instanceof Error ? error.message : String(error)}`
+            }
+          ])
+        }
+        return decodeFrom(fileName, value, { yaml, document, lineCounter })
       },
       onLeft: (missingYaml) =>
         isJson(fileName)

@@ -184,3 +184,31 @@ describe("Manifest", () => {
     })
   )
 })
+
+describe("Manifest.parse against hostile input", () => {
+  it.effect("a YAML alias bomb is a ManifestError, in bounded time", () =>
+    Effect.gen(function* () {
+      const levels = ["a: &a [x, x, x, x, x, x, x, x, x, x]"]
+      for (let i = 1; i < 10; i++) {
+        const previous = String.fromCharCode(96 + i)
+        const name = String.fromCharCode(97 + i)
+        levels.push(`${name}: &${name} [${Array(10).fill(`*${previous}`).join(", ")}]`)
+      }
+      const bomb = `${levels.join("\n")}\nworkspaces: []\n`
+      const error = yield* Effect.flip(Manifest.parse(bomb, "bomb.yaml"))
+      assert.strictEqual(error._tag, "ManifestError")
+      assert.include(error.message, "too many alias expansions")
+    })
+  )
+
+  it.effect("a few aliases are fine", () =>
+    Effect.gen(function* () {
+      const text =
+        "budgets: &b { monthly: 10 }\nworkspaces:\n  - { slug: a, name: A, budgets: *b }\n  - { slug: b, name: B, budgets: *b }\n"
+      const error = yield* Effect.flip(Manifest.parse(text, "org.yaml"))
+      // the top-level `budgets` key is not part of a manifest: the aliases expanded, the schema spoke
+      assert.include(error.message, "budgets")
+      assert.notInclude(error.message, "alias")
+    })
+  )
+})
