@@ -17,7 +17,8 @@ import {
 import { createServer as createHttpServer } from "node:http"
 import { createServer, type AddressInfo } from "node:net"
 import { Emulator } from "../emulator/index.js"
-import { RetryPolicy, Workspaces, WorkspacesError } from "../src/index.js"
+import { codecCount, codecOf } from "../src/internal/client.js"
+import { RetryPolicy, Workspaces, WorkspacesApi, WorkspacesError } from "../src/index.js"
 import { emulatorWithClient, fastRetry } from "./support/layers.js"
 
 const pad = (i: number) => String(i).padStart(4, "0")
@@ -869,6 +870,35 @@ describe("Workspaces", () => {
             yield* resetLog
           })
         ).pipe(Effect.provide(capture))
+      )
+    })
+
+    describe("what the speed-ups keep", () => {
+      const readOnly = ["list", "get", "listBudgets", "getBudget", "listMembers"] as const
+
+      it.effect("each endpoint's encoders and decoder are compiled once, whatever the calls and clients", () =>
+        Effect.gen(function* () {
+          const ws = yield* Workspaces.Workspaces
+          for (const operation of readOnly) yield* call(ws, operation, validInputs[operation])
+          const compiled = codecCount()
+          const codecs = readOnly.map((operation) => codecOf(WorkspacesApi.endpoints[operation]))
+          const other = yield* clientWith(() => ({ retry: false }))
+          for (let round = 0; round < 3; round++) {
+            for (const operation of readOnly) {
+              yield* call(ws, operation, validInputs[operation])
+              yield* call(other, operation, validInputs[operation])
+            }
+            yield* Effect.flip(ws.get({ id: "missing" }))
+            yield* Effect.flip(ws.get({ id: "" }))
+          }
+          assert.strictEqual(codecCount(), compiled, "no compilation after the first call of each endpoint")
+          assert.deepStrictEqual(
+            readOnly.map((operation) => codecOf(WorkspacesApi.endpoints[operation])),
+            codecs
+          )
+          for (const codec of codecs) assert.isTrue(codecs.filter((_) => _ === codec).length === 1)
+          yield* resetLog
+        })
       )
     })
   })

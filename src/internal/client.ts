@@ -1,7 +1,8 @@
 import * as HttpClient from "@effect/platform/HttpClient"
-import type * as HttpClientError from "@effect/platform/HttpClientError"
+import * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import type * as UrlParams from "@effect/platform/UrlParams"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -10,6 +11,7 @@ import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as Endpoint from "../Endpoint.js"
 import * as WorkspacesError from "../WorkspacesError.js"
+import * as WireCodec from "./wireCodec.js"
 
 /** The settings every call of one client shares. */
 export interface Transport {
@@ -32,12 +34,6 @@ const firstIssue = (error: ParseResult.ParseError) => {
     ? { field: "input", rule: error.message }
     : { field: issue.path.length === 0 ? "input" : issue.path.join("."), rule: issue.message }
 }
-
-/** Encodes one part of the input (path, query or body) to its wire form, or names the rule it broke. */
-const encodePart = (operation: string, part: Endpoint.Part, input: unknown) =>
-  (part === Endpoint.none ? Effect.succeed({}) : Schema.encodeUnknown(part)(input)).pipe(
-    Effect.mapError((error) => new WorkspacesError.InvalidRequestError({ operation, ...firstIssue(error) }))
-  )
 
 const notSentCodes = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "EADDRNOTAVAIL"])
 
@@ -114,18 +110,79 @@ const statusError = (
     : new WorkspacesError.OpenRouterDefaultError(fields)
 }
 
-const decodeSuccess = (endpoint: Endpoint.Any, operation: string, status: number, text: string) =>
-  Schema.decodeUnknown(Schema.parseJson(endpoint.response))(text).pipe(
-    Effect.mapError(
-      (error) =>
-        new WorkspacesError.ResponseValidationError({
-          operation,
-          status,
-          issue: firstIssue(error).field + ": " + firstIssue(error).rule,
-          excerpt: text.slice(0, 200)
-        })
-    )
-  )
+/**
+ * What is compiled once per endpoint, never per call: the encoders of its path parameters, query
+ * and body, and the decoder of its success body.
+ */
+export interface Codec {
+  readonly operation: string
+  /** The input's path parameters, query and body in their wire form, or the rule the input broke. */
+  readonly encode: (
+    input: unknown
+  ) => Either.Either<
+    { readonly params: Readonly<Record<string, string>>; readonly query: UrlParams.Input; readonly body: unknown },
+    WorkspacesError.InvalidRequestError
+  >
+  /** Parses and decodes a success body. */
+  readonly decode: (status: number, text: string) => Either.Either<unknown, WorkspacesError.ResponseValidationError>
+}
+
+const codecs = new WeakMap<Endpoint.Any, Codec>()
+let compiledCodecs = 0
+
+/** How many endpoint codecs have been compiled in this process (a test hook: one per endpoint). */
+export const codecCount = (): number => compiledCodecs
+
+const noFields: Either.Either<Record<string, never>, never> = Either.right({})
+
+const compile = (endpoint: Endpoint.Any): Codec => {
+  const operation = `Workspaces.${endpoint.name}`
+  const encoderOf = (part: Endpoint.Part): ((input: unknown) => Either.Either<any, ParseResult.ParseError>) =>
+    part === Endpoint.none ? () => noFields : WireCodec.encodeUnknownEither(part)
+  const encodeParams = encoderOf(endpoint.params)
+  const encodeQuery = encoderOf(endpoint.query)
+  const encodeBody = Endpoint.hasBody(endpoint) ? encoderOf(endpoint.body) : () => noFields
+  const invalid = (error: ParseResult.ParseError) =>
+    Either.left(new WorkspacesError.InvalidRequestError({ operation, ...firstIssue(error) }))
+  const decodeResponse = WireCodec.decodeUnknownEither(endpoint.response)
+  const unexpected = (status: number, text: string, issue: string) =>
+    Either.left(new WorkspacesError.ResponseValidationError({ operation, status, issue, excerpt: text.slice(0, 200) }))
+  return {
+    operation,
+    encode: (input) => {
+      const params = encodeParams(input)
+      if (Either.isLeft(params)) return invalid(params.left)
+      const query = encodeQuery(input)
+      if (Either.isLeft(query)) return invalid(query.left)
+      const body = encodeBody(input)
+      if (Either.isLeft(body)) return invalid(body.left)
+      return Either.right({ params: params.right, query: query.right, body: body.right })
+    },
+    decode: (status, text) => {
+      let json: unknown
+      try {
+        json = JSON.parse(text)
+      } catch (error) {
+        return unexpected(status, text, `input: not JSON: ${(error as Error).message}`)
+      }
+      const decoded = decodeResponse(json)
+      if (Either.isRight(decoded)) return Either.right(decoded.right)
+      const issue = firstIssue(decoded.left)
+      return unexpected(status, text, `${issue.field}: ${issue.rule}`)
+    }
+  }
+}
+
+/** The codec of an endpoint, compiled on its first use and kept for the life of the endpoint. */
+export const codecOf = (endpoint: Endpoint.Any): Codec => {
+  let codec = codecs.get(endpoint)
+  if (codec === undefined) {
+    codec = compile(endpoint)
+    codecs.set(endpoint, codec)
+    compiledCodecs++
+  }
+  return codec
+}
 
 /**
  * One attempt of an endpoint's request: validate and encode the input, send it, and decode the
@@ -137,26 +194,30 @@ export const attempt = <E extends Endpoint.Any>(
   input: Endpoint.Input<E>,
   timeout: Duration.Duration
 ): Effect.Effect<Endpoint.Result<E>, Endpoint.Error<E>> => {
-  const operation = `Workspaces.${endpoint.name}`
-  return Effect.gen(function* () {
-    const params = yield* encodePart(operation, endpoint.params, input)
-    const query = yield* encodePart(operation, endpoint.query, input)
-    const body = yield* encodePart(operation, endpoint.body, input)
-    let request = HttpClientRequest.make(endpoint.method)(transport.baseUrl + Endpoint.renderPath(endpoint, params), {
-      urlParams: query
+  const codec = codecOf(endpoint)
+  const operation = codec.operation
+  const encoded = codec.encode(input)
+  if (Either.isLeft(encoded)) return Effect.fail(encoded.left) as Effect.Effect<never, Endpoint.Error<E>>
+  const { body, params, query } = encoded.right
+  let request = HttpClientRequest.make(endpoint.method)(transport.baseUrl + Endpoint.renderPath(endpoint, params), {
+    urlParams: query
+  })
+  if (Endpoint.hasBody(endpoint)) request = HttpClientRequest.bodyUnsafeJson(request, body)
+  const exchange = Effect.flatMap(transport.client.execute(request), (response) =>
+    Effect.flatMap(response.text, (text): Effect.Effect<unknown, WorkspacesError.WorkspacesError> => {
+      if (response.status >= 200 && response.status < 300) {
+        return Either.map(codec.decode(response.status, text), endpoint.result)
+      }
+      return Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        Effect.fail(statusError(endpoint, operation, response, text, now))
+      )
     })
-    if (Endpoint.hasBody(endpoint)) request = HttpClientRequest.bodyUnsafeJson(request, body)
-    const [response, text] = yield* transport.client.execute(request).pipe(
-      Effect.flatMap((response) => Effect.map(response.text, (text) => [response, text] as const)),
-      Effect.mapError((error) => fromHttpClientError(operation, error)),
-      Effect.timeoutFail({
-        duration: timeout,
-        onTimeout: () => new WorkspacesError.RequestTimeoutError({ operation, timeoutMs: Duration.toMillis(timeout) })
-      })
-    )
-    if (response.status >= 200 && response.status < 300) {
-      return endpoint.result(yield* decodeSuccess(endpoint, operation, response.status, text))
-    }
-    return yield* Effect.fail(statusError(endpoint, operation, response, text, yield* Clock.currentTimeMillis))
-  }) as Effect.Effect<Endpoint.Result<E>, Endpoint.Error<E>>
+  )
+  return exchange.pipe(
+    Effect.catchIf(HttpClientError.isHttpClientError, (error) => Effect.fail(fromHttpClientError(operation, error))),
+    Effect.timeoutFail({
+      duration: timeout,
+      onTimeout: () => new WorkspacesError.RequestTimeoutError({ operation, timeoutMs: Duration.toMillis(timeout) })
+    })
+  ) as Effect.Effect<Endpoint.Result<E>, Endpoint.Error<E>>
 }
