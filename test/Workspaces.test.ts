@@ -11,6 +11,7 @@ import {
   Ref,
   Schedule,
   Stream,
+  TestClock,
   TestServices,
   Tracer
 } from "effect"
@@ -899,6 +900,47 @@ describe("Workspaces", () => {
           for (const codec of codecs) assert.isTrue(codecs.filter((_) => _ === codec).length === 1)
           yield* resetLog
         })
+      )
+
+      it.effect("under a TestClock, a hung attempt is cut when the clock passes its timeout", () =>
+        Effect.gen(function* () {
+          yield* resetLog
+          const answered = yield* Ref.make(0)
+          const ws = yield* clientWith(() => ({
+            retry: false,
+            transformClient: HttpClient.tap(() => Ref.update(answered, (n) => n + 1))
+          }))
+          yield* setFaults([{ kind: "latency", ms: 1500, operations: ["get"], times: 1 }])
+          const fiber = yield* Effect.fork(Effect.flip(ws.get({ id: "fixture" }, { timeout: "1 second" })))
+          // the request reaches the emulator, which holds it; then the test clock passes the timeout
+          yield* live(Effect.sleep("100 millis"))
+          yield* TestClock.adjust("1 second")
+          const error = yield* Fiber.join(fiber)
+          assert.strictEqual(error._tag, "RequestTimeoutError")
+          assert.strictEqual(yield* Ref.get(answered), 0, "cut before the answer came")
+          yield* resetLog
+        })
+      )
+
+      it.effect("on the wall clock, a hung attempt is cut at its timeout, long before the answer", () =>
+        live(
+          Effect.gen(function* () {
+            yield* resetLog
+            const answered = yield* Ref.make(0)
+            const ws = yield* clientWith(() => ({
+              retry: false,
+              transformClient: HttpClient.tap(() => Ref.update(answered, (n) => n + 1))
+            }))
+            yield* setFaults([{ kind: "latency", ms: 1500, operations: ["listMembers"], times: 1 }])
+            const error = yield* Effect.flip(ws.listMembers({ id: "fixture" }, { timeout: "100 millis" }))
+            assert.strictEqual(error._tag, "RequestTimeoutError")
+            assert.strictEqual((error as WorkspacesError.RequestTimeoutError).timeoutMs, 100)
+            assert.strictEqual(yield* Ref.get(answered), 0, "cut before the answer came")
+            // the next call on the same client is not held by the cut one
+            yield* ws.listMembers({ id: "fixture" }, { timeout: "1 second" })
+            yield* resetLog
+          })
+        )
       )
     })
   })

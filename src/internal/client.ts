@@ -4,9 +4,12 @@ import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import type * as UrlParams from "@effect/platform/UrlParams"
 import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as Endpoint from "../Endpoint.js"
@@ -184,6 +187,47 @@ export const codecOf = (endpoint: Endpoint.Any): Codec => {
   return codec
 }
 
+/** The clock of the default services: the wall clock, whose sleeps are timers. */
+const liveClock = Effect.runSync(Effect.clock)
+
+/** The longest delay `setTimeout` keeps (about 24.8 days); a longer one fires at once. */
+const maxTimerMs = 2 ** 31 - 1
+
+/**
+ * `Effect.timeoutFail` at the cost of one fiber and one timer. `Effect.timeoutFail` races two
+ * fibers, the effect and a sleep, and awaits the loser's interruption, for every attempt; here the
+ * effect runs on one child fiber, a timer interrupts it when the time is up, and the caller resumes
+ * once the child has ended, as a race would. Under any other clock than the wall clock (a
+ * `TestClock`), time is what that clock says, so `Effect.timeoutFail` is used.
+ */
+export const timeoutFail =
+  <E2>(duration: Duration.Duration, onTimeout: () => E2) =>
+  <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E | E2, R> =>
+    Effect.withFiberRuntime((parent) => {
+      const millis = Duration.toMillis(duration)
+      if (Context.get(parent.currentDefaultServices, Clock.Clock) !== liveClock || !(millis <= maxTimerMs)) {
+        return Effect.timeoutFail(self, { duration, onTimeout })
+      }
+      return Effect.flatMap(Effect.fork(self), (child) =>
+        Effect.async<A, E | E2>((resume) => {
+          let timedOut = false
+          const timer = setTimeout(() => {
+            timedOut = true
+            child.unsafeInterruptAsFork(parent.id())
+          }, millis)
+          child.addObserver((exit) => {
+            clearTimeout(timer)
+            resume(timedOut && Exit.isInterrupted(exit) ? Effect.fail(onTimeout()) : exit)
+          })
+          // the caller is interrupted: so is the attempt, and the caller waits until it has ended
+          return Effect.suspend(() => {
+            clearTimeout(timer)
+            return Fiber.interrupt(child)
+          })
+        })
+      )
+    })
+
 /**
  * One attempt of an endpoint's request: validate and encode the input, send it, and decode the
  * answer into the endpoint's result or into the error its status names.
@@ -215,9 +259,9 @@ export const attempt = <E extends Endpoint.Any>(
   )
   return exchange.pipe(
     Effect.catchIf(HttpClientError.isHttpClientError, (error) => Effect.fail(fromHttpClientError(operation, error))),
-    Effect.timeoutFail({
-      duration: timeout,
-      onTimeout: () => new WorkspacesError.RequestTimeoutError({ operation, timeoutMs: Duration.toMillis(timeout) })
-    })
+    timeoutFail(
+      timeout,
+      () => new WorkspacesError.RequestTimeoutError({ operation, timeoutMs: Duration.toMillis(timeout) })
+    )
   ) as Effect.Effect<Endpoint.Result<E>, Endpoint.Error<E>>
 }
