@@ -902,6 +902,61 @@ describe("Workspaces", () => {
         })
       )
 
+      const spansOf = (run: (ws: Workspaces.Service) => Effect.Effect<unknown, unknown>) =>
+        Effect.gen(function* () {
+          const native = yield* Effect.tracer
+          const spans: Array<Tracer.Span> = []
+          const recording = Tracer.make({
+            span: (...args) => {
+              const span = native.span(...args)
+              spans.push(span)
+              return span
+            },
+            context: native.context
+          })
+          const ws = yield* Workspaces.Workspaces
+          yield* run(ws).pipe(Effect.withTracer(recording))
+          return spans
+        })
+
+      const assertParented = (spans: ReadonlyArray<Tracer.Span>, operations: ReadonlyArray<string>) => {
+        const named = spans.filter((span) => span.name.startsWith("Workspaces."))
+        assert.deepStrictEqual(
+          named.map((span) => span.name),
+          operations.map((operation) => `Workspaces.${operation}`)
+        )
+        for (const span of named) {
+          assert.strictEqual(span.attributes.get("workspaces.operation"), span.name.slice("Workspaces.".length))
+          const requests = spans.filter(
+            (child) =>
+              child.name.startsWith("http.client") && child.parent._tag === "Some" && child.parent.value === span
+          )
+          assert.strictEqual(requests.length, 1, `one http.client span under ${span.name}`)
+        }
+      }
+
+      it.effect("every operation is a span Workspaces.<op>, its HTTP request a span under it (wall clock)", () =>
+        live(
+          Effect.gen(function* () {
+            const spans = yield* spansOf((ws) =>
+              Effect.forEach(readOnly, (operation) => call(ws, operation, validInputs[operation]))
+            )
+            assertParented(spans, readOnly)
+            yield* resetLog
+          })
+        )
+      )
+
+      it.effect("the same under a TestClock, where the timeout runs on Effect.timeoutFail", () =>
+        Effect.gen(function* () {
+          const spans = yield* spansOf((ws) =>
+            Effect.forEach(readOnly, (operation) => call(ws, operation, validInputs[operation]))
+          )
+          assertParented(spans, readOnly)
+          yield* resetLog
+        })
+      )
+
       it.effect("under a TestClock, a hung attempt is cut when the clock passes its timeout", () =>
         Effect.gen(function* () {
           yield* resetLog

@@ -1,11 +1,11 @@
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as FiberRef from "effect/FiberRef"
 import { identity } from "effect/Function"
-import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
 import type * as Endpoint from "../Endpoint.js"
@@ -72,6 +72,26 @@ const pages = <A, E>(
   )
 }
 
+/** What the attempts of one call share (see `callOf`). */
+interface Call {
+  readonly policy: () => Schedule.Schedule<unknown, WorkspacesError.WorkspacesError>
+  readonly send: <E extends Endpoint.Any>(
+    endpoint: E,
+    input: Endpoint.Input<E>
+  ) => Effect.Effect<Endpoint.Result<E>, Endpoint.Error<E>>
+  /** The time left before the deadline. */
+  readonly remaining: Effect.Effect<Duration.Duration>
+}
+
+/**
+ * The span of an operation, `Workspaces.<op>`. Without the call-site stack trace `Effect.fn`
+ * captures, which costs an `Error` per call.
+ */
+const traced = (name: string) => {
+  const options = { captureStackTrace: false, attributes: { "workspaces.operation": name } } as const
+  return <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.withSpan(effect, `Workspaces.${name}`, options)
+}
+
 /** Whether the calls of the current fiber let an HTTP attempt in flight finish when interrupted. */
 export const currentUninterruptibleAttempts = FiberRef.unsafeMake(false)
 
@@ -82,16 +102,13 @@ export const make = (options: Workspaces.Options) =>
   Effect.gen(function* () {
     const baseUrl = yield* checkBaseUrl(options.baseUrl ?? "https://openrouter.ai/api/v1")
     const headers = {
+      Accept: "application/json",
       "User-Agent": `effect-openrouter-workspaces/${version}`,
       ...attributionHeaders(options)
     }
     const client = (yield* HttpClient.HttpClient).pipe(
       HttpClient.mapRequest((request) =>
-        request.pipe(
-          HttpClientRequest.bearerToken(Redacted.value(options.apiKey)),
-          HttpClientRequest.acceptJson,
-          HttpClientRequest.setHeaders(headers)
-        )
+        HttpClientRequest.bearerToken(HttpClientRequest.setHeaders(request, headers), options.apiKey)
       ),
       options.transformClient ?? identity
     )
@@ -99,39 +116,54 @@ export const make = (options: Workspaces.Options) =>
     const layerPolicy = options.retry === false ? RetryPolicy.none : (options.retry ?? RetryPolicy.defaultPolicy)
     const layerTimeout = Duration.decode(options.timeout ?? Duration.seconds(30))
 
-    const layerDeadline = Duration.decode(options.deadline ?? Duration.minutes(2))
+    const layerDeadlineMs = Duration.toMillis(Duration.decode(options.deadline ?? Duration.minutes(2)))
 
     /**
      * What the attempts of one call share: its deadline, counted from the call's start, and its
      * policy. A retry starts only if its wait ends before the deadline, each attempt's timeout is
      * cut to the time left, and 400, 401, 403, 404 and invalid input are never retried, whatever
      * the policy. Inside `uninterruptibleAttempts`, an attempt in flight finishes before an
-     * interruption takes effect.
+     * interruption takes effect. The policy is built on the first failure: most calls never need it.
      */
     const callOf = (call: Workspaces.CallOptions | undefined) =>
-      Effect.gen(function* () {
-        const start = yield* Clock.currentTimeMillis
-        const deadline = start + Duration.toMillis(call?.deadline ?? layerDeadline)
+      Effect.withFiberRuntime<Call>((fiber) => {
+        const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
+        const deadline =
+          clock.unsafeCurrentTimeMillis() +
+          (call?.deadline === undefined ? layerDeadlineMs : Duration.toMillis(Duration.decode(call.deadline)))
         const timeout = call?.timeout === undefined ? layerTimeout : Duration.decode(call.timeout)
-        const guarded = yield* FiberRef.get(currentUninterruptibleAttempts)
-        const policy: Schedule.Schedule<unknown, WorkspacesError.WorkspacesError> = Schedule.delays(
-          call?.retry === false ? RetryPolicy.none : (call?.retry ?? layerPolicy)
-        ).pipe(
-          Schedule.whileInput((error: WorkspacesError.WorkspacesError) => !RetryPolicy.isFinal(error)),
-          Schedule.checkEffect((_, delay) =>
-            Effect.map(Clock.currentTimeMillis, (now) => now + Duration.toMillis(delay) < deadline)
+        const guarded = fiber.getFiberRef(currentUninterruptibleAttempts)
+        const remaining = () => Duration.millis(Math.max(1, deadline - clock.unsafeCurrentTimeMillis()))
+        const policy = (): Schedule.Schedule<unknown, WorkspacesError.WorkspacesError> =>
+          Schedule.delays(call?.retry === false ? RetryPolicy.none : (call?.retry ?? layerPolicy)).pipe(
+            Schedule.whileInput((error: WorkspacesError.WorkspacesError) => !RetryPolicy.isFinal(error)),
+            Schedule.checkEffect((_, delay) =>
+              Effect.map(Clock.currentTimeMillis, (now) => now + Duration.toMillis(delay) < deadline)
+            )
           )
-        )
         const send = <E extends Endpoint.Any>(endpoint: E, input: Endpoint.Input<E>) =>
-          Effect.flatMap(Clock.currentTimeMillis, (now) => {
-            const left = Duration.millis(Math.max(1, deadline - now))
-            const once = attempt(endpoint, transport, input, Duration.min(timeout, left))
+          Effect.suspend(() => {
+            const once = attempt(endpoint, transport, input, Duration.min(timeout, remaining()))
             // The attempt runs on its own fiber, interruptible by its own timeout, while the caller
             // cannot be interrupted until it has finished.
             return guarded ? Effect.uninterruptible(Effect.disconnect(Effect.interruptible(once))) : once
           })
-        const remaining = Effect.map(Clock.currentTimeMillis, (now) => Duration.millis(Math.max(1, deadline - now)))
-        return { policy, send, remaining }
+        return Effect.succeed({ policy, send, remaining: Effect.sync(remaining) })
+      })
+
+    /**
+     * `Effect.retry(once, schedule())`, with the schedule and its driver made only once `once` has
+     * failed: the first failure is handed to the schedule as the first attempt's.
+     */
+    const retry = <A, E>(once: Effect.Effect<A, E>, schedule: () => Schedule.Schedule<unknown, E>) =>
+      Effect.catchAll(once, (first) => {
+        let replay = true
+        const again = Effect.suspend(() => {
+          if (!replay) return once
+          replay = false
+          return Effect.fail(first)
+        })
+        return Effect.retry(again, schedule())
       })
 
     /**
@@ -145,20 +177,19 @@ export const make = (options: Workspaces.Options) =>
         notFound: WorkspacesError.NotFoundResponseError
       ) => Effect.Effect<Endpoint.Result<E>, Endpoint.Error<E>>
     ) =>
-      Effect.fn(`Workspaces.${endpoint.name}`)(function* (input: Endpoint.Input<E>, call?: Workspaces.CallOptions) {
-        yield* Effect.annotateCurrentSpan("workspaces.operation", endpoint.name)
-        const { policy, send } = yield* callOf(call)
-        if (whenGone === undefined) return yield* Effect.retry(send(endpoint, input), policy)
-        let unclear = false
-        const once = send(endpoint, input).pipe(
-          Effect.catchAll((error: WorkspacesError.WorkspacesError) => {
-            if (error._tag === "NotFoundResponseError" && unclear) return whenGone(input, error)
-            unclear = unclear || (RetryPolicy.isTransient(error) && !RetryPolicy.isUnapplied(error))
-            return Effect.fail(error)
-          })
-        )
-        return yield* Effect.retry(once, policy)
-      }) as (
+      ((input: Endpoint.Input<E>, call?: Workspaces.CallOptions) =>
+        Effect.flatMap(callOf(call), ({ policy, send }) => {
+          if (whenGone === undefined) return retry(send(endpoint, input), policy)
+          let unclear = false
+          const once = send(endpoint, input).pipe(
+            Effect.catchAll((error: WorkspacesError.WorkspacesError) => {
+              if (error._tag === "NotFoundResponseError" && unclear) return whenGone(input, error)
+              unclear = unclear || (RetryPolicy.isTransient(error) && !RetryPolicy.isUnapplied(error))
+              return Effect.fail(error)
+            })
+          )
+          return retry(once, policy)
+        }).pipe(traced(endpoint.name))) as (
         input: Endpoint.Input<E>,
         call?: Workspaces.CallOptions
       ) => Effect.Effect<Endpoint.Result<E>, Endpoint.Error<E>>
@@ -173,43 +204,41 @@ export const make = (options: Workspaces.Options) =>
      * took effect and its workspace is the result; not found, the failure is proven unapplied and the
      * policy may resend. A "slug taken" answer after an ambiguous attempt is checked the same way.
      */
-    const create = Effect.fn("Workspaces.create")(function* (
-      input: Endpoint.Input<typeof WorkspacesApi.create>,
-      call?: Workspaces.CallOptions
-    ) {
-      const { policy, remaining, send } = yield* callOf(call)
-      const proven = new WeakSet<WorkspacesError.WorkspacesError>()
-      let ambiguous = false
-      // The lookup is an idempotent GET: it retries under the call's own policy, within its deadline.
-      const lookUp = Effect.flatMap(remaining, (deadline) => get({ id: input.slug }, { ...call, deadline })).pipe(
-        Effect.map((found) => (found.name === input.name ? found : undefined)),
-        Effect.catchTag("NotFoundResponseError", () => Effect.succeed(undefined))
-      )
-      const once = send(WorkspacesApi.create, input).pipe(
-        Effect.catchAll((error) => {
-          const unclear =
-            error._tag === "ResponseValidationError" ||
-            (RetryPolicy.isTransient(error) && !RetryPolicy.isUnapplied(error))
-          if (!unclear && !(ambiguous && error._tag === "BadRequestResponseError")) return Effect.fail(error)
-          ambiguous = ambiguous || unclear
-          return lookUp.pipe(
-            Effect.matchEffect({
-              onFailure: () => Effect.fail(error),
-              onSuccess: (found) => {
-                if (found !== undefined) return Effect.succeed(found)
-                if (error._tag !== "BadRequestResponseError") proven.add(error)
-                return Effect.fail(error)
-              }
-            })
+    const create = ((input: Endpoint.Input<typeof WorkspacesApi.create>, call?: Workspaces.CallOptions) =>
+      Effect.flatMap(callOf(call), ({ policy, remaining, send }) => {
+        const proven = new WeakSet<WorkspacesError.WorkspacesError>()
+        let ambiguous = false
+        // The lookup is an idempotent GET: it retries under the call's own policy, within its deadline.
+        const lookUp = Effect.flatMap(remaining, (deadline) => get({ id: input.slug }, { ...call, deadline })).pipe(
+          Effect.map((found) => (found.name === input.name ? found : undefined)),
+          Effect.catchTag("NotFoundResponseError", () => Effect.succeed(undefined))
+        )
+        const once = send(WorkspacesApi.create, input).pipe(
+          Effect.catchAll((error) => {
+            const unclear =
+              error._tag === "ResponseValidationError" ||
+              (RetryPolicy.isTransient(error) && !RetryPolicy.isUnapplied(error))
+            if (!unclear && !(ambiguous && error._tag === "BadRequestResponseError")) return Effect.fail(error)
+            ambiguous = ambiguous || unclear
+            return lookUp.pipe(
+              Effect.matchEffect({
+                onFailure: () => Effect.fail(error),
+                onSuccess: (found) => {
+                  if (found !== undefined) return Effect.succeed(found)
+                  if (error._tag !== "BadRequestResponseError") proven.add(error)
+                  return Effect.fail(error)
+                }
+              })
+            )
+          })
+        )
+        const resendable = () =>
+          Schedule.whileInput(
+            policy(),
+            (error: WorkspacesError.WorkspacesError) => RetryPolicy.isUnapplied(error) || proven.has(error)
           )
-        })
-      )
-      const resendable = Schedule.whileInput(
-        policy,
-        (error: WorkspacesError.WorkspacesError) => RetryPolicy.isUnapplied(error) || proven.has(error)
-      )
-      return yield* Effect.retry(once, resendable)
-    }) as Workspaces.Service["create"]
+        return retry(once, resendable)
+      }).pipe(traced("create"))) as Workspaces.Service["create"]
 
     const service: Workspaces.Service = {
       list: (input = {}, call) => list(input, call),
