@@ -23,7 +23,7 @@ import { FaultRules } from "./faults.js"
 import type { Caller, Handler } from "./handlers.js"
 import { adminOnly, handlers, Rejection } from "./handlers.js"
 import type { Organization } from "./organization.js"
-import type { CredentialKind, RequestLog } from "./requestLog.js"
+import type { CredentialKind, LogEntry, RequestLog } from "./requestLog.js"
 
 /** @internal */
 export const apiPrefix = "/api/v1"
@@ -265,6 +265,39 @@ const dropConnection = (request: HttpServerRequest.HttpServerRequest) =>
 const serveEndpoint = (name: OperationName, env: ServerEnv) => {
   const endpoint: Endpoint.Any = endpoints[name]
   const handler = handlers[name] as Handler<Endpoint.Any>
+  const answer = (request: HttpServerRequest.HttpServerRequest, entry: LogEntry, received: Received) =>
+    Effect.gen(function* () {
+      const plan = env.faults.decide(name)
+      if (plan.label !== undefined) entry.fault = plan.label
+      if (plan.latencyMs > 0) yield* Effect.sleep(Duration.millis(plan.latencyMs))
+
+      const fault = plan.terminal
+      if (fault?.kind === "status") {
+        const outcome = statusFault(fault)
+        entry.status = outcome.status
+        return withRequestId(respond(outcome), entry.requestId)
+      }
+      if (fault?.kind === "reset") return yield* dropConnection(request)
+
+      const outcome = processRequest(name, endpoint, handler, env.organization, received)
+      if (fault?.kind === "lostResponse") {
+        entry.discardedStatus = outcome.status
+        return yield* dropConnection(request)
+      }
+      if (fault?.kind === "malformed") {
+        const text = JSON.stringify(outcome.body)
+        entry.status = 200
+        return withRequestId(
+          HttpServerResponse.text(fault.body ?? text.slice(0, Math.floor(text.length / 2)), {
+            status: 200,
+            contentType: "application/json"
+          }),
+          entry.requestId
+        )
+      }
+      entry.status = outcome.status
+      return withRequestId(respond(outcome), entry.requestId)
+    })
   return Effect.gen(function* () {
     const request = yield* HttpServerRequest.HttpServerRequest
     const { params } = yield* HttpRouter.RouteContext
@@ -279,42 +312,8 @@ const serveEndpoint = (name: OperationName, env: ServerEnv) => {
       credential: credentialKind(env.organization, token),
       operation: name
     })
-    const plan = env.faults.decide(name)
-    if (plan.label !== undefined) entry.fault = plan.label
-    if (plan.latencyMs > 0) yield* Effect.sleep(Duration.millis(plan.latencyMs))
-
-    const fault = plan.terminal
-    if (fault?.kind === "status") {
-      const outcome = statusFault(fault)
-      entry.status = outcome.status
-      return withRequestId(respond(outcome), entry.requestId)
-    }
-    if (fault?.kind === "reset") return yield* dropConnection(request)
-
-    const outcome = processRequest(name, endpoint, handler, env.organization, {
-      token,
-      params,
-      search,
-      body,
-      requestSeq: entry.seq
-    })
-    if (fault?.kind === "lostResponse") {
-      entry.discardedStatus = outcome.status
-      return yield* dropConnection(request)
-    }
-    if (fault?.kind === "malformed") {
-      const text = JSON.stringify(outcome.body)
-      entry.status = 200
-      return withRequestId(
-        HttpServerResponse.text(fault.body ?? text.slice(0, Math.floor(text.length / 2)), {
-          status: 200,
-          contentType: "application/json"
-        }),
-        entry.requestId
-      )
-    }
-    entry.status = outcome.status
-    return withRequestId(respond(outcome), entry.requestId)
+    const received = { token, params, search, body, requestSeq: entry.seq }
+    return yield* answer(request, entry, received).pipe(Effect.ensuring(Effect.sync(() => env.log.finish())))
     // Like a real server, it finishes a request whose client went away (a client-side timeout).
   }).pipe(Effect.uninterruptible)
 }
@@ -424,6 +423,7 @@ export const makeApp = (env: ServerEnv) => {
           operation: undefined
         })
         entry.status = status
+        env.log.finish()
         return withRequestId(response, entry.requestId)
       })
     )
