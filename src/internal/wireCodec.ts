@@ -15,6 +15,7 @@ import { identity } from "effect/Function"
 import type * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as AST from "effect/SchemaAST"
+import type { ParseOptions } from "effect/SchemaAST"
 
 type Rename = (value: any) => any
 
@@ -131,11 +132,12 @@ const isFast = (rename: Plan): rename is Rename => rename !== null && rename !==
  * @internal
  */
 export const decodeUnknownEither = <A, I>(
-  schema: Schema.Schema<A, I, never>
+  schema: Schema.Schema<A, I, never>,
+  options?: ParseOptions
 ): ((u: unknown) => Either.Either<A, ParseResult.ParseError>) => {
   const rename = plan(schema.ast, "decode")
-  if (!isFast(rename)) return Schema.decodeUnknownEither(schema)
-  const validate = Schema.decodeUnknownEither(Schema.encodedBoundSchema(schema))
+  if (!isFast(rename)) return Schema.decodeUnknownEither(schema, options)
+  const validate = Schema.decodeUnknownEither(Schema.encodedBoundSchema(schema), options)
   return (u) => Either.map(validate(u), rename as (value: unknown) => A)
 }
 
@@ -145,11 +147,12 @@ export const decodeUnknownEither = <A, I>(
  * @internal
  */
 export const encodeUnknownEither = <A, I>(
-  schema: Schema.Schema<A, I, never>
+  schema: Schema.Schema<A, I, never>,
+  options?: ParseOptions
 ): ((u: unknown) => Either.Either<I, ParseResult.ParseError>) => {
   const rename = plan(schema.ast, "encode")
-  if (!isFast(rename)) return Schema.encodeUnknownEither(schema)
-  const validate = Schema.validateEither(Schema.typeSchema(schema))
+  if (!isFast(rename)) return Schema.encodeUnknownEither(schema, options)
+  const validate = Schema.validateEither(Schema.typeSchema(schema), options)
   return (u) => Either.map(validate(u), rename as (value: unknown) => I)
 }
 
