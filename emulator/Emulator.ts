@@ -373,16 +373,26 @@ const initialState = (options: EmulatorOptions): Effect.Effect<Organization.Stat
  * @since 0.1.0
  * @category constructors
  */
-export const make = (options: EmulatorOptions = {}): Effect.Effect<Service, EmulatorError, Scope.Scope> =>
-  Effect.gen(function* () {
-    const logLimit = options.logLimit ?? defaultLogLimit
-    if (!isLimit(logLimit)) {
-      return yield* new EmulatorError({
+export const make = (options: EmulatorOptions = {}): Effect.Effect<Service, EmulatorError, Scope.Scope> => {
+  // The seed is read once, into the state: nothing the running emulator keeps may refer to it
+  // (100,000 users make a seed of about 90 MB), so only the other options reach `start`.
+  const { seed: _seed, seedFile: _seedFile, ...settings } = options
+  const logLimit = options.logLimit ?? defaultLogLimit
+  const load = isLimit(logLimit)
+    ? initialState(options)
+    : new EmulatorError({
         reason: "Options",
         detail: `logLimit must be a non-negative integer or Infinity, got ${logLimit}`
       })
-    }
-    const state = yield* initialState(options)
+  return Effect.flatMap(load, (state) => start(state, { ...settings, logLimit })).pipe(Effect.withClock(Clock.make()))
+}
+
+const start = (
+  state: Organization.State,
+  options: Omit<EmulatorOptions, "seed" | "seedFile"> & { readonly logLimit: number }
+) =>
+  Effect.gen(function* () {
+    const { logLimit } = options
     const accessKeys = SeedInternal.ensureAccessKeys(state)
     const organization = new Organization.Organization(state, logLimit)
     const faults = new Faults.FaultInjector(options.faults ?? [], options.faultSeed ?? 1)
@@ -427,7 +437,7 @@ export const make = (options: EmulatorOptions = {}): Effect.Effect<Service, Emul
           organization.changed()
         })
     })
-  }).pipe(Effect.withClock(Clock.make()))
+  })
 
 /**
  * The emulator as a scoped layer.
