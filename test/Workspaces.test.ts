@@ -638,6 +638,22 @@ describe("Workspaces", () => {
         )
       )
 
+      it.effect("by default the first page comes alone, then 8 are in flight (the emulator's count)", () =>
+        live(
+          Effect.gen(function* () {
+            const ws = yield* Workspaces.Workspaces
+            yield* resetLog
+            yield* setFaults([{ kind: "latency", ms: 100, operations: ["listMembers"] }])
+            assert.strictEqual(yield* Stream.runCount(ws.streamMembers({ id: "big" })), 1050)
+            const pages = yield* requestsOf("listMembers")
+            assert.strictEqual(pages.length, 11)
+            assert.strictEqual(pages[0]!.inFlight, 1)
+            assert.strictEqual(Math.max(...pages.map((page) => page.inFlight)), 8)
+            yield* resetLog
+          })
+        )
+      )
+
       it.effect("the page size is clamped to 1..100", () =>
         Effect.gen(function* () {
           const ws = yield* Workspaces.Workspaces

@@ -43,6 +43,14 @@ const attributionHeaders = (options: Workspaces.Options): Record<string, string>
   }
 }
 
+/**
+ * Pages in flight after the first. The first page alone tells the total, so reading n pages costs
+ * 1 + ceil((n - 1) / c) round trips: at 8, 14 for 10,000 members where a sequential reader (the
+ * official SDK's iterator) needs 101, over 7x fewer; at 4 it would be 26, under the 4x the issue asks
+ * for. Eight pages of 100 is still a small burst for the API and a few hundred kB held at once.
+ */
+const defaultPageConcurrency = 8
+
 const pageSizeOf = (requested: number | undefined) => Math.min(100, Math.max(1, Math.trunc(requested ?? 100)))
 
 /**
@@ -61,7 +69,7 @@ const pages = <A, E>(
       const remaining = first.data.length === 0 ? 0 : Math.ceil((first.totalCount - first.data.length) / stride)
       const rest = Stream.range(1, remaining, 16).pipe(
         Stream.mapEffect((page) => fetch(first.data.length + (page - 1) * stride, stride), {
-          concurrency: Math.max(1, options.concurrency ?? 4)
+          concurrency: Math.max(1, options.concurrency ?? defaultPageConcurrency)
         }),
         Stream.takeWhile((page) => page.data.length > 0)
       )
