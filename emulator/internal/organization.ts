@@ -497,29 +497,51 @@ export class Organization {
     this.changed()
   }
 
-  addMember(workspace: Workspace, user: User, requestSeq?: number): Membership {
-    const membership: Membership = {
-      id: crypto.randomUUID(),
-      workspaceId: workspace.id,
-      userId: user.id,
-      role: user.role,
-      createdAt: now()
+  /** Makes the users members, those who are not yet, as one change; each user's membership, in order. */
+  addMembers(
+    workspace: Workspace,
+    users: ReadonlyArray<User>,
+    requestSeq?: number
+  ): { readonly memberships: ReadonlyArray<Membership>; readonly added: number } {
+    const members = membershipsOf(this.state, workspace.id)
+    const createdAt = now()
+    let added = 0
+    const memberships = users.map((user) => {
+      const existing = members.get(user.id)
+      if (existing !== undefined) return existing
+      const membership: Membership = {
+        id: crypto.randomUUID(),
+        workspaceId: workspace.id,
+        userId: user.id,
+        role: user.role,
+        createdAt
+      }
+      members.set(user.id, membership)
+      added++
+      this.record(
+        { type: "memberAdded", workspaceId: workspace.id, userId: user.id, membership: { ...membership } },
+        requestSeq
+      )
+      return membership
+    })
+    if (added > 0) {
+      this.memberLists.delete(workspace.id)
+      this.changed()
     }
-    membershipsOf(this.state, workspace.id).set(user.id, membership)
-    this.memberLists.delete(workspace.id)
-    this.record(
-      { type: "memberAdded", workspaceId: workspace.id, userId: user.id, membership: { ...membership } },
-      requestSeq
-    )
-    this.changed()
-    return membership
+    return { memberships, added }
   }
 
-  removeMember(workspace: Workspace, userId: string, requestSeq?: number): boolean {
-    const removed = this.state.memberships.get(workspace.id)?.delete(userId) ?? false
-    if (removed) {
-      this.memberLists.delete(workspace.id)
+  /** Removes the members among the user ids, as one change; how many were. */
+  removeMembers(workspace: Workspace, userIds: ReadonlyArray<string>, requestSeq?: number): number {
+    const members = this.state.memberships.get(workspace.id)
+    let removed = 0
+    for (const userId of userIds) {
+      if (members?.delete(userId) !== true) continue
+      removed++
       this.record({ type: "memberRemoved", workspaceId: workspace.id, userId }, requestSeq)
+    }
+    if (removed > 0) {
+      this.memberLists.delete(workspace.id)
       this.changed()
     }
     return removed
