@@ -61,14 +61,15 @@ const failure = (rejection: Rejection): Outcome => ({
 /** Sends a JSON answer; every answer of the API carries the id its request has in the log. */
 const send = (response: ServerResponse, outcome: Outcome, requestId?: string, text = JSON.stringify(outcome.body)) => {
   if (response.destroyed) return
+  const body = Buffer.from(text)
   const headers: Record<string, string | number> = {
     ...outcome.headers,
     "content-type": "application/json",
-    "content-length": Buffer.byteLength(text)
+    "content-length": body.length
   }
   if (requestId !== undefined) headers["x-request-id"] = requestId
   response.writeHead(outcome.status, headers)
-  response.end(text)
+  response.end(body)
 }
 
 const bearerToken = (headers: { readonly authorization?: string | undefined }): string | undefined => {
