@@ -121,6 +121,21 @@ describe("WireCodec", () => {
     }
   })
 
+  it("encodes a value already of the type as Schema.encodeEither does, and leaves it as it was", () => {
+    for (const endpoint of endpoints) {
+      const decode = Schema.decodeUnknownEither(endpoint.response)
+      const trusted = WireCodec.encodeTrusted(endpoint.response)
+      const own = Schema.encodeEither(endpoint.response)
+      for (const body of responses) {
+        const decoded = decode(body)
+        if (Either.isLeft(decoded)) continue
+        const before = structuredClone(decoded.right)
+        assertSame(trusted(decoded.right), own(decoded.right))
+        assert.deepStrictEqual(decoded.right, before)
+      }
+    }
+  })
+
   it("the renamed value is a fresh copy: the input is left as it was", () => {
     const input = { id: "w", userIds: ["a", "b"] }
     const encoded = Either.getOrThrow(WireCodec.encodeUnknownEither(WorkspacesApi.bulkAddMembers.body)(input))

@@ -153,7 +153,7 @@ const codecOf = (endpoint: Endpoint.Any): Codec => ({
   params: decoderOf(endpoint.params),
   query: decoderOf(endpoint.query),
   body: decoderOf(endpoint.body),
-  response: WireCodec.encodeUnknownEither(endpoint.response)
+  response: WireCodec.encodeTrusted(endpoint.response)
 })
 
 /**
