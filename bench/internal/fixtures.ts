@@ -5,7 +5,10 @@
 const workspaceId = "5b2f3c1e-9a5d-4c1b-8f7e-2d6a0e4b9c11"
 const createdAt = "2025-01-06T09:00:00.000Z"
 
-export const userIds = Array.from({ length: 100 }, (_, i) => `user_${String(i).padStart(5, "0")}`)
+/** The users of the emulator's organization in the benchmarks. */
+export const userIdOf = (i: number) => `user_${String(i).padStart(6, "0")}`
+
+export const userIds = Array.from({ length: 100 }, (_, i) => userIdOf(i))
 
 export const workspace = {
   id: workspaceId,
