@@ -7,9 +7,7 @@
  */
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as FileSystem from "@effect/platform/FileSystem"
-import * as HttpServer from "@effect/platform/HttpServer"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
-import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
@@ -18,7 +16,8 @@ import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
-import { createServer } from "node:http"
+import * as Http from "node:http"
+import type { AddressInfo } from "node:net"
 import type { InvalidRequestError } from "../src/WorkspacesError.js"
 import * as Workspaces from "../src/Workspaces.js"
 import { isLimit } from "./internal/bounded.js"
@@ -330,6 +329,34 @@ export const isLoopbackHost = (host: string): boolean => {
   )
 }
 
+/**
+ * A `node:http` server with the listener, on the port and host, until the scope closes: then the
+ * in-flight and idle keep-alive connections are closed too, so that none holds the close.
+ */
+const listen = (
+  listener: Http.RequestListener,
+  port: number,
+  host: string
+): Effect.Effect<AddressInfo, EmulatorError, Scope.Scope> =>
+  Effect.acquireRelease(
+    Effect.async<Http.Server, EmulatorError>((resume) => {
+      const server = Http.createServer(listener)
+      server.keepAliveTimeout = 60_000
+      const failed = (error: Error) =>
+        resume(Effect.fail(new EmulatorError({ reason: "Serve", detail: String(error) })))
+      server.once("error", failed)
+      server.listen(port, host, () => {
+        server.off("error", failed)
+        resume(Effect.succeed(server))
+      })
+    }),
+    (server) =>
+      Effect.async<void>((resume) => {
+        server.close(() => resume(Effect.void))
+        server.closeAllConnections()
+      })
+  ).pipe(Effect.map((server) => server.address() as AddressInfo))
+
 const initialState = (options: EmulatorOptions): Effect.Effect<Organization.State, EmulatorError> =>
   Effect.gen(function* () {
     if (options.stateFile !== undefined) {
@@ -355,16 +382,26 @@ const initialState = (options: EmulatorOptions): Effect.Effect<Organization.Stat
  * @since 0.1.0
  * @category constructors
  */
-export const make = (options: EmulatorOptions = {}): Effect.Effect<Service, EmulatorError, Scope.Scope> =>
-  Effect.gen(function* () {
-    const logLimit = options.logLimit ?? defaultLogLimit
-    if (!isLimit(logLimit)) {
-      return yield* new EmulatorError({
+export const make = (options: EmulatorOptions = {}): Effect.Effect<Service, EmulatorError, Scope.Scope> => {
+  // The seed is read once, into the state: nothing the running emulator keeps may refer to it
+  // (100,000 users make a seed of about 90 MB), so only the other options reach `start`.
+  const { seed: _seed, seedFile: _seedFile, ...settings } = options
+  const logLimit = options.logLimit ?? defaultLogLimit
+  const load = isLimit(logLimit)
+    ? initialState(options)
+    : new EmulatorError({
         reason: "Options",
         detail: `logLimit must be a non-negative integer or Infinity, got ${logLimit}`
       })
-    }
-    const state = yield* initialState(options)
+  return Effect.flatMap(load, (state) => start(state, { ...settings, logLimit })).pipe(Effect.withClock(Clock.make()))
+}
+
+const start = (
+  state: Organization.State,
+  options: Omit<EmulatorOptions, "seed" | "seedFile"> & { readonly logLimit: number }
+) =>
+  Effect.gen(function* () {
+    const { logLimit } = options
     const accessKeys = SeedInternal.ensureAccessKeys(state)
     const organization = new Organization.Organization(state, logLimit)
     const faults = new Faults.FaultInjector(options.faults ?? [], options.faultSeed ?? 1)
@@ -378,16 +415,12 @@ export const make = (options: EmulatorOptions = {}): Effect.Effect<Service, Emul
     }
 
     const host = options.host ?? "127.0.0.1"
-    const nodeServer = createServer()
-    const server = yield* NodeHttpServer.make(() => nodeServer, { port: options.port ?? 0, host }).pipe(
-      Effect.mapError((error) => new EmulatorError({ reason: "Serve", detail: String(error.cause) }))
-    )
-    // runs before the server's own finalizer: in-flight and idle keep-alive connections must not hold the close
-    yield* Effect.addFinalizer(() => Effect.sync(() => nodeServer.closeAllConnections()))
     const adminAuth = options.adminAuth ?? !isLoopbackHost(host)
-    yield* server.serve(Server.makeApp({ organization, faults, log, adminAuth }))
-
-    const address = server.address as HttpServer.TcpAddress
+    const address = yield* listen(
+      Server.makeListener({ organization, faults, log, adminAuth }),
+      options.port ?? 0,
+      host
+    )
     const urlHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host
     const origin = `http://${urlHost}:${address.port}`
 
@@ -413,7 +446,7 @@ export const make = (options: EmulatorOptions = {}): Effect.Effect<Service, Emul
           organization.changed()
         })
     })
-  }).pipe(Effect.withClock(Clock.make()))
+  })
 
 /**
  * The emulator as a scoped layer.

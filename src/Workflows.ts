@@ -149,7 +149,7 @@ export interface SyncMembersOptions {
   readonly userIds: ReadonlyArray<string>
   /** Remove members not in `userIds`; default true. With `false`, only add. */
   readonly prune?: boolean
-  /** Bulk calls in flight at once; default 4. */
+  /** Calls in flight at once, the pages read and the bulk calls alike; default 4. */
   readonly concurrency?: number
 }
 
@@ -184,7 +184,7 @@ export interface MoveMembersOptions {
   readonly to: string
   /** The users to move; default every explicit member of `from`. */
   readonly userIds?: ReadonlyArray<string>
-  /** Batches in flight at once; default 4. */
+  /** Calls in flight at once, the pages of `from` read and the batches alike; default 4. */
   readonly concurrency?: number
 }
 
@@ -279,7 +279,7 @@ export interface CloneWorkspaceOptions {
   readonly members?: boolean
   /** Make the copy's budgets and `includeByokInBudgets` equal the source's; default true. */
   readonly budgets?: boolean
-  /** Bulk calls in flight at once; default 4. */
+  /** Calls in flight at once, the pages of the source's members read and the bulk calls alike; default 4. */
   readonly concurrency?: number
 }
 
@@ -338,8 +338,8 @@ export const ensureWorkspace: (
 
 /**
  * Makes a workspace's explicit members equal `userIds` (with `prune: false`, only adds). Reads the
- * members in pages of 100, then sends ceil(n / 100) bulk calls per direction with bounded
- * concurrency. Users the API refuses (active API keys, SCIM-managed) are reported in `failed` while
+ * members in pages of 100, then sends ceil(n / 100) bulk calls per direction; `concurrency` bounds
+ * the pages in flight as it bounds the bulk calls. Users the API refuses (active API keys, SCIM-managed) are reported in `failed` while
  * the rest of their batch still goes through. The default workspace (see `DefaultWorkspace`) fails
  * with `DefaultWorkspaceError` before any bulk call (named by a UUID, it costs one `get` to tell,
  * unless `DefaultWorkspace` gives its UUID).

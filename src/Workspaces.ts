@@ -45,7 +45,7 @@ export interface CallOptions {
 export interface StreamOptions extends CallOptions {
   /** Items per page, clamped to 1..100; default 100. */
   readonly pageSize?: number
-  /** Pages fetched at once after the first; default 4. Items are emitted in order regardless. */
+  /** Pages fetched at once after the first; default 8. Items are emitted in order regardless. */
   readonly concurrency?: number
 }
 

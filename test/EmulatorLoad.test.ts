@@ -1,5 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
+import { setFlagsFromString } from "node:v8"
+import { runInNewContext } from "node:vm"
 import { Emulator } from "../emulator/index.js"
 import { send } from "./support/emulatorContract.js"
 
@@ -60,4 +62,28 @@ describe("Emulator under load", () => {
       })
     )
   })
+})
+
+describe("Emulator memory", () => {
+  // `gc` on demand, for this test only
+  setFlagsFromString("--expose-gc")
+  const gc = runInNewContext("gc") as () => void
+  /** Collects garbage once the current job, which keeps a dereferenced WeakRef's target alive, is over. */
+  const collect = Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 10))).pipe(
+    Effect.andThen(() => gc()),
+    Effect.andThen(Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 10))))
+  )
+
+  it.live("the seed is released once loaded: the running emulator holds only its state", () =>
+    Effect.gen(function* () {
+      let seed: Emulator.Seed | undefined = Emulator.builtinSeed({ users: 20_000, workspaces: 50 })
+      const released = new WeakRef(seed)
+      const emulator = yield* Emulator.make({ seed, logLimit: 10 })
+      seed = undefined
+      yield* collect
+      assert.isUndefined(released.deref(), "nothing of the running emulator refers to its seed")
+      const first = yield* send(emulator, { method: "GET", path: "/workspaces/default/members" })
+      assert.strictEqual(first.body.total_count, 20_000)
+    }).pipe(Effect.scoped)
+  )
 })

@@ -110,7 +110,8 @@ describe("syncMembers", () => {
       { slug: "big", name: "Big" },
       { slug: "team", name: "Team", members: users(0, 300) },
       { slug: "locked", name: "Locked", members: users(5000, 150) },
-      { slug: "churn", name: "Churn", members: users(2000, 400) }
+      { slug: "churn", name: "Churn", members: users(2000, 400) },
+      { slug: "paged", name: "Paged", members: users(3000, 600) }
     ],
     scim: ["u5005", "u5010"],
     apiKeys: [
@@ -136,6 +137,34 @@ describe("syncMembers", () => {
         assert.deepStrictEqual(yield* membersOf("big"), users(0, 1000))
         assert.isTrue((yield* requestsOf("listMembers")).every((_) => _.query["limit"] === "100"))
       })
+    )
+
+    it.effect(
+      "its concurrency bounds the pages read as it bounds the bulk calls (the emulator's in-flight count)",
+      () =>
+        Effect.gen(function* () {
+          let desired = users(3000, 600)
+          for (const concurrency of [1, 3]) {
+            yield* clearLog
+            // every call is held long enough for the client to send all it may send at once
+            yield* setFaults([{ kind: "latency", ms: 100, operations: ["listMembers", "bulkAddMembers"] }])
+            desired = [...desired, ...users(3600 + concurrency * 500, 500)]
+            const report = yield* Workflows.syncMembers({ workspace: "paged", userIds: desired, concurrency })
+            yield* setFaults([])
+            assert.strictEqual(report.added.length, 500)
+            const reads = yield* requestsOf("listMembers")
+            const writes = yield* requestsOf("bulkAddMembers")
+            assert.strictEqual(reads.length, Math.ceil((desired.length - 500) / 100))
+            assert.strictEqual(writes.length, 5)
+            // the first page alone tells the total; the rest go `concurrency` at a time
+            assert.strictEqual(reads[0]!.inFlight, 1)
+            assert.strictEqual(Math.max(...reads.map((_) => _.inFlight)), concurrency, `reads at ${concurrency}`)
+            assert.strictEqual(Math.max(...writes.map((_) => _.inFlight)), concurrency, `writes at ${concurrency}`)
+            // every read was answered before the first write arrived
+            assert.isTrue(reads.every((read) => read.seq < writes[0]!.seq))
+            assert.strictEqual(writes[0]!.inFlight, 1)
+          }
+        })
     )
 
     it.effect("prune: false only adds", () =>

@@ -24,7 +24,8 @@ import * as Fs from "node:fs"
 import { createServer as createHttpServer } from "node:http"
 import { createServer, type AddressInfo } from "node:net"
 import { Emulator } from "../emulator/index.js"
-import { RetryPolicy, Workspaces, WorkspacesError } from "../src/index.js"
+import { codecCount, codecOf } from "../src/internal/client.js"
+import { RetryPolicy, Workspaces, WorkspacesApi, WorkspacesError } from "../src/index.js"
 import { emulatorWithClient, fastRetry } from "./support/layers.js"
 
 /** The version package.json declares: the User-Agent must carry it. */
@@ -602,6 +603,22 @@ describe("Workspaces", () => {
         )
       )
 
+      it.effect("by default the first page comes alone, then 8 are in flight (the emulator's count)", () =>
+        live(
+          Effect.gen(function* () {
+            const ws = yield* Workspaces.Workspaces
+            yield* resetLog
+            yield* setFaults([{ kind: "latency", ms: 100, operations: ["listMembers"] }])
+            assert.strictEqual(yield* Stream.runCount(ws.streamMembers({ id: "big" })), 1050)
+            const pages = yield* requestsOf("listMembers")
+            assert.strictEqual(pages.length, 11)
+            assert.strictEqual(pages[0]!.inFlight, 1)
+            assert.strictEqual(Math.max(...pages.map((page) => page.inFlight)), 8)
+            yield* resetLog
+          })
+        )
+      )
+
       it.effect("the page size is clamped to 1..100", () =>
         Effect.gen(function* () {
           const ws = yield* Workspaces.Workspaces
@@ -886,6 +903,131 @@ describe("Workspaces", () => {
             yield* resetLog
           })
         ).pipe(Effect.provide(capture))
+      )
+    })
+
+    describe("what the speed-ups keep", () => {
+      const readOnly = ["list", "get", "listBudgets", "getBudget", "listMembers"] as const
+
+      it.effect("each endpoint's encoders and decoder are compiled once, whatever the calls and clients", () =>
+        Effect.gen(function* () {
+          const ws = yield* Workspaces.Workspaces
+          for (const operation of readOnly) yield* call(ws, operation, validInputs[operation])
+          const compiled = codecCount()
+          const codecs = readOnly.map((operation) => codecOf(WorkspacesApi.endpoints[operation]))
+          const other = yield* clientWith(() => ({ retry: false }))
+          for (let round = 0; round < 3; round++) {
+            for (const operation of readOnly) {
+              yield* call(ws, operation, validInputs[operation])
+              yield* call(other, operation, validInputs[operation])
+            }
+            yield* Effect.flip(ws.get({ id: "missing" }))
+            yield* Effect.flip(ws.get({ id: "" }))
+          }
+          assert.strictEqual(codecCount(), compiled, "no compilation after the first call of each endpoint")
+          assert.deepStrictEqual(
+            readOnly.map((operation) => codecOf(WorkspacesApi.endpoints[operation])),
+            codecs
+          )
+          for (const codec of codecs) assert.isTrue(codecs.filter((_) => _ === codec).length === 1)
+          yield* resetLog
+        })
+      )
+
+      const spansOf = (run: (ws: Workspaces.Service) => Effect.Effect<unknown, unknown>) =>
+        Effect.gen(function* () {
+          const native = yield* Effect.tracer
+          const spans: Array<Tracer.Span> = []
+          const recording = Tracer.make({
+            span: (...args) => {
+              const span = native.span(...args)
+              spans.push(span)
+              return span
+            },
+            context: native.context
+          })
+          const ws = yield* Workspaces.Workspaces
+          yield* run(ws).pipe(Effect.withTracer(recording))
+          return spans
+        })
+
+      const assertParented = (spans: ReadonlyArray<Tracer.Span>, operations: ReadonlyArray<string>) => {
+        const named = spans.filter((span) => span.name.startsWith("Workspaces."))
+        assert.deepStrictEqual(
+          named.map((span) => span.name),
+          operations.map((operation) => `Workspaces.${operation}`)
+        )
+        for (const span of named) {
+          assert.strictEqual(span.attributes.get("workspaces.operation"), span.name.slice("Workspaces.".length))
+          const requests = spans.filter(
+            (child) =>
+              child.name.startsWith("http.client") && child.parent._tag === "Some" && child.parent.value === span
+          )
+          assert.strictEqual(requests.length, 1, `one http.client span under ${span.name}`)
+        }
+      }
+
+      it.effect("every operation is a span Workspaces.<op>, its HTTP request a span under it (wall clock)", () =>
+        live(
+          Effect.gen(function* () {
+            const spans = yield* spansOf((ws) =>
+              Effect.forEach(readOnly, (operation) => call(ws, operation, validInputs[operation]))
+            )
+            assertParented(spans, readOnly)
+            yield* resetLog
+          })
+        )
+      )
+
+      it.effect("the same under a TestClock, where the timeout runs on Effect.timeoutFail", () =>
+        Effect.gen(function* () {
+          const spans = yield* spansOf((ws) =>
+            Effect.forEach(readOnly, (operation) => call(ws, operation, validInputs[operation]))
+          )
+          assertParented(spans, readOnly)
+          yield* resetLog
+        })
+      )
+
+      it.effect("under a TestClock, a hung attempt is cut when the clock passes its timeout", () =>
+        Effect.gen(function* () {
+          yield* resetLog
+          const answered = yield* Ref.make(0)
+          const ws = yield* clientWith(() => ({
+            retry: false,
+            transformClient: HttpClient.tap(() => Ref.update(answered, (n) => n + 1))
+          }))
+          yield* setFaults([{ kind: "latency", ms: 1500, operations: ["get"], times: 1 }])
+          const fiber = yield* Effect.fork(Effect.flip(ws.get({ id: "fixture" }, { timeout: "1 second" })))
+          // the request reaches the emulator, which holds it; then the test clock passes the timeout
+          yield* live(Effect.sleep("100 millis"))
+          yield* TestClock.adjust("1 second")
+          const error = yield* Fiber.join(fiber)
+          assert.strictEqual(error._tag, "RequestTimeoutError")
+          assert.strictEqual(yield* Ref.get(answered), 0, "cut before the answer came")
+          yield* resetLog
+        })
+      )
+
+      it.effect("on the wall clock, a hung attempt is cut at its timeout, long before the answer", () =>
+        live(
+          Effect.gen(function* () {
+            yield* resetLog
+            const answered = yield* Ref.make(0)
+            const ws = yield* clientWith(() => ({
+              retry: false,
+              transformClient: HttpClient.tap(() => Ref.update(answered, (n) => n + 1))
+            }))
+            yield* setFaults([{ kind: "latency", ms: 1500, operations: ["listMembers"], times: 1 }])
+            const error = yield* Effect.flip(ws.listMembers({ id: "fixture" }, { timeout: "100 millis" }))
+            assert.strictEqual(error._tag, "RequestTimeoutError")
+            assert.strictEqual((error as WorkspacesError.RequestTimeoutError).timeoutMs, 100)
+            assert.strictEqual(yield* Ref.get(answered), 0, "cut before the answer came")
+            // the next call on the same client is not held by the cut one
+            yield* ws.listMembers({ id: "fixture" }, { timeout: "1 second" })
+            yield* resetLog
+          })
+        )
       )
     })
   })

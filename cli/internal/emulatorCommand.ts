@@ -61,17 +61,17 @@ export const command = Command.make(
   (options) =>
     Effect.gen(function* () {
       const rules = Option.isSome(options.faults) ? yield* readFaults(options.faults.value) : []
-      const builtin =
-        Option.isNone(options.seed) && (Option.isSome(options.users) || Option.isSome(options.workspaces))
+      const builtin = Option.isNone(options.seed) && (Option.isSome(options.users) || Option.isSome(options.workspaces))
+      const emulator = yield* Emulator.make({
+        port: options.port,
+        host: options.host,
+        // made in place, so that nothing here holds the seed once the emulator has loaded it
+        seed: builtin
           ? Emulator.builtinSeed({
               users: Option.getOrUndefined(options.users),
               workspaces: Option.getOrUndefined(options.workspaces)
             })
-          : undefined
-      const emulator = yield* Emulator.make({
-        port: options.port,
-        host: options.host,
-        seed: builtin,
+          : undefined,
         seedFile: Option.getOrUndefined(options.seed),
         stateFile: Option.getOrUndefined(options.state),
         faults: rules,

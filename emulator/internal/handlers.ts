@@ -270,14 +270,8 @@ export const handlers: Handlers = {
           reason: "not_organization_members"
         })
       }
-      let addedCount = 0
-      const data = users.map((user) => {
-        const existing = organization.membership(workspace, user.id)
-        if (existing !== undefined) return toMember(existing)
-        addedCount++
-        return toMember(organization.addMember(workspace, user, requestSeq))
-      })
-      return Either.right({ data, addedCount })
+      const { added, memberships } = organization.addMembers(workspace, users, requestSeq)
+      return Either.right({ data: memberships.map(toMember), addedCount: added })
     }),
 
   bulkRemoveMembers: ({ id, userIds }, { organization, requestSeq }) =>
@@ -303,9 +297,7 @@ export const handlers: Handlers = {
             { user_ids: blocked, reason: "active_api_keys" }
           )
         }
-        let removedCount = 0
-        for (const userId of members) if (organization.removeMember(workspace, userId, requestSeq)) removedCount++
-        return Either.right({ removedCount })
+        return Either.right({ removedCount: organization.removeMembers(workspace, members, requestSeq) })
       }
     )
 }

@@ -270,7 +270,18 @@ export const implicitMembership = (workspace: Workspace, user: User): Membership
   createdAt: user.createdAt
 })
 
-const now = () => new Date().toISOString()
+let lastMillis = NaN
+let lastIso = ""
+
+/** The time as an ISO string; a bulk call of 100 asks for it 100 times within the same millisecond. */
+const now = (): string => {
+  const millis = Date.now()
+  if (millis !== lastMillis) {
+    lastMillis = millis
+    lastIso = new Date(millis).toISOString()
+  }
+  return lastIso
+}
 
 /**
  * The store behind one emulator.
@@ -320,13 +331,13 @@ export class Organization {
     return this.events.toArray()
   }
 
+  /** Completes the event, a fresh object of the caller's, in place. */
   private record(event: DistributiveOmit<HistoryEvent, "seq" | "at">, requestSeq: number | undefined): void {
-    this.events.push({
-      ...event,
-      seq: ++this.eventSeq,
-      at: now(),
-      ...(requestSeq === undefined ? {} : { requestSeq })
-    } as HistoryEvent)
+    const recorded = event as Types.Mutable<HistoryEvent>
+    recorded.seq = ++this.eventSeq
+    recorded.at = now()
+    if (requestSeq !== undefined) recorded.requestSeq = requestSeq
+    this.events.push(recorded)
   }
 
   snapshot(): StateSnapshot {
@@ -486,29 +497,51 @@ export class Organization {
     this.changed()
   }
 
-  addMember(workspace: Workspace, user: User, requestSeq?: number): Membership {
-    const membership: Membership = {
-      id: crypto.randomUUID(),
-      workspaceId: workspace.id,
-      userId: user.id,
-      role: user.role,
-      createdAt: now()
+  /** Makes the users members, those who are not yet, as one change; each user's membership, in order. */
+  addMembers(
+    workspace: Workspace,
+    users: ReadonlyArray<User>,
+    requestSeq?: number
+  ): { readonly memberships: ReadonlyArray<Membership>; readonly added: number } {
+    const members = membershipsOf(this.state, workspace.id)
+    const createdAt = now()
+    let added = 0
+    const memberships = users.map((user) => {
+      const existing = members.get(user.id)
+      if (existing !== undefined) return existing
+      const membership: Membership = {
+        id: crypto.randomUUID(),
+        workspaceId: workspace.id,
+        userId: user.id,
+        role: user.role,
+        createdAt
+      }
+      members.set(user.id, membership)
+      added++
+      this.record(
+        { type: "memberAdded", workspaceId: workspace.id, userId: user.id, membership: { ...membership } },
+        requestSeq
+      )
+      return membership
+    })
+    if (added > 0) {
+      this.memberLists.delete(workspace.id)
+      this.changed()
     }
-    membershipsOf(this.state, workspace.id).set(user.id, membership)
-    this.memberLists.delete(workspace.id)
-    this.record(
-      { type: "memberAdded", workspaceId: workspace.id, userId: user.id, membership: { ...membership } },
-      requestSeq
-    )
-    this.changed()
-    return membership
+    return { memberships, added }
   }
 
-  removeMember(workspace: Workspace, userId: string, requestSeq?: number): boolean {
-    const removed = this.state.memberships.get(workspace.id)?.delete(userId) ?? false
-    if (removed) {
-      this.memberLists.delete(workspace.id)
+  /** Removes the members among the user ids, as one change; how many were. */
+  removeMembers(workspace: Workspace, userIds: ReadonlyArray<string>, requestSeq?: number): number {
+    const members = this.state.memberships.get(workspace.id)
+    let removed = 0
+    for (const userId of userIds) {
+      if (members?.delete(userId) !== true) continue
+      removed++
       this.record({ type: "memberRemoved", workspaceId: workspace.id, userId }, requestSeq)
+    }
+    if (removed > 0) {
+      this.memberLists.delete(workspace.id)
       this.changed()
     }
     return removed

@@ -33,6 +33,12 @@ export interface LoggedRequest {
   readonly credential: CredentialKind
   /** The operation (from `WorkspacesApi.endpoints`) the request was routed to. */
   readonly operation: OperationName | undefined
+  /**
+   * How many API requests the emulator was serving when this one arrived, this one included: from
+   * its arrival until its response was made (or its connection dropped). A client that waits for
+   * each answer before the next request always shows 1; one with n requests in flight, up to n.
+   */
+  readonly inFlight: number
   /** The status sent; 0 when nothing was sent (a `reset` or `lostResponse` fault, or still in flight). */
   readonly status: number
   /** The faults applied, e.g. `status`, `latency+reset`. */
@@ -40,6 +46,9 @@ export interface LoggedRequest {
   /** For `lostResponse`: the status of the response that was processed and then not sent. */
   readonly discardedStatus?: number
 }
+
+/** An entry as the server fills it in while it answers. @internal */
+export type LogEntry = { -readonly [K in keyof LoggedRequest]: LoggedRequest[K] }
 
 const secretHeaders = new Set(["authorization", "cookie", "proxy-authorization"])
 
@@ -50,8 +59,9 @@ const secretHeaders = new Set(["authorization", "cookie", "proxy-authorization"]
  * @internal
  */
 export class RequestLog {
-  private readonly entries: Bounded<{ -readonly [K in keyof LoggedRequest]: LoggedRequest[K] }>
+  private readonly entries: Bounded<LogEntry>
   private seq = 0
+  private serving = 0
 
   constructor(limit: number = Infinity) {
     this.entries = new Bounded(limit)
@@ -64,7 +74,7 @@ export class RequestLog {
     readonly body: unknown
     readonly credential: CredentialKind
     readonly operation: OperationName | undefined
-  }): { -readonly [K in keyof LoggedRequest]: LoggedRequest[K] } {
+  }): LogEntry {
     const url = new URL(request.url, "http://emulator")
     const query: Record<string, string> = {}
     for (const [key, value] of url.searchParams) if (!(key in query)) query[key] = value
@@ -85,10 +95,16 @@ export class RequestLog {
       headers,
       credential: request.credential,
       operation: request.operation,
+      inFlight: ++this.serving,
       status: 0
     }
     this.entries.push(entry)
     return entry
+  }
+
+  /** The response to a request `start` logged has been made, or its connection dropped. */
+  finish(): void {
+    this.serving--
   }
 
   get all(): ReadonlyArray<LoggedRequest> {

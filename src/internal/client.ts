@@ -1,15 +1,20 @@
 import * as HttpClient from "@effect/platform/HttpClient"
-import type * as HttpClientError from "@effect/platform/HttpClientError"
+import * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import type * as UrlParams from "@effect/platform/UrlParams"
 import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as Endpoint from "../Endpoint.js"
 import * as WorkspacesError from "../WorkspacesError.js"
+import * as WireCodec from "./wireCodec.js"
 
 /** The settings every call of one client shares. */
 export interface Transport {
@@ -32,12 +37,6 @@ const firstIssue = (error: ParseResult.ParseError) => {
     ? { field: "input", rule: error.message }
     : { field: issue.path.length === 0 ? "input" : issue.path.join("."), rule: issue.message }
 }
-
-/** Encodes one part of the input (path, query or body) to its wire form, or names the rule it broke. */
-const encodePart = (operation: string, part: Endpoint.Part, input: unknown) =>
-  (part === Endpoint.none ? Effect.succeed({}) : Schema.encodeUnknown(part)(input)).pipe(
-    Effect.mapError((error) => new WorkspacesError.InvalidRequestError({ operation, ...firstIssue(error) }))
-  )
 
 const notSentCodes = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "EADDRNOTAVAIL"])
 
@@ -114,18 +113,120 @@ const statusError = (
     : new WorkspacesError.OpenRouterDefaultError(fields)
 }
 
-const decodeSuccess = (endpoint: Endpoint.Any, operation: string, status: number, text: string) =>
-  Schema.decodeUnknown(Schema.parseJson(endpoint.response))(text).pipe(
-    Effect.mapError(
-      (error) =>
-        new WorkspacesError.ResponseValidationError({
-          operation,
-          status,
-          issue: firstIssue(error).field + ": " + firstIssue(error).rule,
-          excerpt: text.slice(0, 200)
+/**
+ * What is compiled once per endpoint, never per call: the encoders of its path parameters, query
+ * and body, and the decoder of its success body.
+ */
+export interface Codec {
+  readonly operation: string
+  /** The input's path parameters, query and body in their wire form, or the rule the input broke. */
+  readonly encode: (
+    input: unknown
+  ) => Either.Either<
+    { readonly params: Readonly<Record<string, string>>; readonly query: UrlParams.Input; readonly body: unknown },
+    WorkspacesError.InvalidRequestError
+  >
+  /** Parses and decodes a success body. */
+  readonly decode: (status: number, text: string) => Either.Either<unknown, WorkspacesError.ResponseValidationError>
+}
+
+const codecs = new WeakMap<Endpoint.Any, Codec>()
+let compiledCodecs = 0
+
+/** How many endpoint codecs have been compiled in this process (a test hook: one per endpoint). */
+export const codecCount = (): number => compiledCodecs
+
+const noFields: Either.Either<Record<string, never>, never> = Either.right({})
+
+const compile = (endpoint: Endpoint.Any): Codec => {
+  const operation = `Workspaces.${endpoint.name}`
+  const encoderOf = (part: Endpoint.Part): ((input: unknown) => Either.Either<any, ParseResult.ParseError>) =>
+    part === Endpoint.none ? () => noFields : WireCodec.encodeUnknownEither(part)
+  const encodeParams = encoderOf(endpoint.params)
+  const encodeQuery = encoderOf(endpoint.query)
+  const encodeBody = Endpoint.hasBody(endpoint) ? encoderOf(endpoint.body) : () => noFields
+  const invalid = (error: ParseResult.ParseError) =>
+    Either.left(new WorkspacesError.InvalidRequestError({ operation, ...firstIssue(error) }))
+  const decodeResponse = WireCodec.decodeUnknownEither(endpoint.response)
+  const unexpected = (status: number, text: string, issue: string) =>
+    Either.left(new WorkspacesError.ResponseValidationError({ operation, status, issue, excerpt: text.slice(0, 200) }))
+  return {
+    operation,
+    encode: (input) => {
+      const params = encodeParams(input)
+      if (Either.isLeft(params)) return invalid(params.left)
+      const query = encodeQuery(input)
+      if (Either.isLeft(query)) return invalid(query.left)
+      const body = encodeBody(input)
+      if (Either.isLeft(body)) return invalid(body.left)
+      return Either.right({ params: params.right, query: query.right, body: body.right })
+    },
+    decode: (status, text) => {
+      let json: unknown
+      try {
+        json = JSON.parse(text)
+      } catch (error) {
+        return unexpected(status, text, `input: not JSON: ${(error as Error).message}`)
+      }
+      const decoded = decodeResponse(json)
+      if (Either.isRight(decoded)) return Either.right(decoded.right)
+      const issue = firstIssue(decoded.left)
+      return unexpected(status, text, `${issue.field}: ${issue.rule}`)
+    }
+  }
+}
+
+/** The codec of an endpoint, compiled on its first use and kept for the life of the endpoint. */
+export const codecOf = (endpoint: Endpoint.Any): Codec => {
+  let codec = codecs.get(endpoint)
+  if (codec === undefined) {
+    codec = compile(endpoint)
+    codecs.set(endpoint, codec)
+    compiledCodecs++
+  }
+  return codec
+}
+
+/** The clock of the default services: the wall clock, whose sleeps are timers. */
+const liveClock = Effect.runSync(Effect.clock)
+
+/** The longest delay `setTimeout` keeps (about 24.8 days); a longer one fires at once. */
+const maxTimerMs = 2 ** 31 - 1
+
+/**
+ * `Effect.timeoutFail` at the cost of one fiber and one timer. `Effect.timeoutFail` races two
+ * fibers, the effect and a sleep, and awaits the loser's interruption, for every attempt; here the
+ * effect runs on one child fiber, a timer interrupts it when the time is up, and the caller resumes
+ * once the child has ended, as a race would. Under any other clock than the wall clock (a
+ * `TestClock`), time is what that clock says, so `Effect.timeoutFail` is used.
+ */
+export const timeoutFail =
+  <E2>(duration: Duration.Duration, onTimeout: () => E2) =>
+  <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E | E2, R> =>
+    Effect.withFiberRuntime((parent) => {
+      const millis = Duration.toMillis(duration)
+      if (Context.get(parent.currentDefaultServices, Clock.Clock) !== liveClock || !(millis <= maxTimerMs)) {
+        return Effect.timeoutFail(self, { duration, onTimeout })
+      }
+      return Effect.flatMap(Effect.fork(self), (child) =>
+        Effect.async<A, E | E2>((resume) => {
+          let timedOut = false
+          const timer = setTimeout(() => {
+            timedOut = true
+            child.unsafeInterruptAsFork(parent.id())
+          }, millis)
+          child.addObserver((exit) => {
+            clearTimeout(timer)
+            resume(timedOut && Exit.isInterrupted(exit) ? Effect.fail(onTimeout()) : exit)
+          })
+          // the caller is interrupted: so is the attempt, and the caller waits until it has ended
+          return Effect.suspend(() => {
+            clearTimeout(timer)
+            return Fiber.interrupt(child)
+          })
         })
-    )
-  )
+      )
+    })
 
 /**
  * One attempt of an endpoint's request: validate and encode the input, send it, and decode the
@@ -137,26 +238,31 @@ export const attempt = <E extends Endpoint.Any>(
   input: Endpoint.Input<E>,
   timeout: Duration.Duration
 ): Effect.Effect<Endpoint.Result<E>, WorkspacesError.ErrorForEndpoint<E>> => {
-  const operation = `Workspaces.${endpoint.name}`
-  return Effect.gen(function* () {
-    const params = yield* encodePart(operation, endpoint.params, input)
-    const query = yield* encodePart(operation, endpoint.query, input)
-    const body = yield* encodePart(operation, endpoint.body, input)
-    let request = HttpClientRequest.make(endpoint.method)(transport.baseUrl + Endpoint.renderPath(endpoint, params), {
-      urlParams: query
+  const codec = codecOf(endpoint)
+  const operation = codec.operation
+  const encoded = codec.encode(input)
+  if (Either.isLeft(encoded))
+    return Effect.fail(encoded.left) as Effect.Effect<never, WorkspacesError.ErrorForEndpoint<E>>
+  const { body, params, query } = encoded.right
+  let request = HttpClientRequest.make(endpoint.method)(transport.baseUrl + Endpoint.renderPath(endpoint, params), {
+    urlParams: query
+  })
+  if (Endpoint.hasBody(endpoint)) request = HttpClientRequest.bodyUnsafeJson(request, body)
+  const exchange = Effect.flatMap(transport.client.execute(request), (response) =>
+    Effect.flatMap(response.text, (text): Effect.Effect<unknown, WorkspacesError.WorkspacesError> => {
+      if (response.status >= 200 && response.status < 300) {
+        return Either.map(codec.decode(response.status, text), endpoint.result)
+      }
+      return Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        Effect.fail(statusError(endpoint, operation, response, text, now))
+      )
     })
-    if (Endpoint.hasBody(endpoint)) request = HttpClientRequest.bodyUnsafeJson(request, body)
-    const [response, text] = yield* transport.client.execute(request).pipe(
-      Effect.flatMap((response) => Effect.map(response.text, (text) => [response, text] as const)),
-      Effect.mapError((error) => fromHttpClientError(operation, error)),
-      Effect.timeoutFail({
-        duration: timeout,
-        onTimeout: () => new WorkspacesError.RequestTimeoutError({ operation, timeoutMs: Duration.toMillis(timeout) })
-      })
+  )
+  return exchange.pipe(
+    Effect.catchIf(HttpClientError.isHttpClientError, (error) => Effect.fail(fromHttpClientError(operation, error))),
+    timeoutFail(
+      timeout,
+      () => new WorkspacesError.RequestTimeoutError({ operation, timeoutMs: Duration.toMillis(timeout) })
     )
-    if (response.status >= 200 && response.status < 300) {
-      return endpoint.result(yield* decodeSuccess(endpoint, operation, response.status, text))
-    }
-    return yield* Effect.fail(statusError(endpoint, operation, response, text, yield* Clock.currentTimeMillis))
-  }) as Effect.Effect<Endpoint.Result<E>, WorkspacesError.ErrorForEndpoint<E>>
+  ) as Effect.Effect<Endpoint.Result<E>, WorkspacesError.ErrorForEndpoint<E>>
 }

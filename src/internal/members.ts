@@ -40,10 +40,13 @@ export const requireExplicitMembership = (service: Workspaces.Service, operation
     )
   })
 
-/** The user ids of a workspace's explicit members, read in pages of 100. */
-export const memberIds = (service: Workspaces.Service, workspace: string) =>
+/**
+ * The user ids of a workspace's explicit members, read in pages of 100 with at most `concurrency`
+ * pages in flight (the stream's default when omitted).
+ */
+export const memberIds = (service: Workspaces.Service, workspace: string, concurrency?: number) =>
   service
-    .streamMembers({ id: workspace, pageSize: batchSize })
+    .streamMembers({ id: workspace, pageSize: batchSize, ...(concurrency === undefined ? {} : { concurrency }) })
     .pipe(Stream.runFold(new Set<string>(), (ids, member) => ids.add(member.userId)))
 
 const namedUserIds = (error: BadRequestResponseError | ForbiddenResponseError): ReadonlySet<string> => {

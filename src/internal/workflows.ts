@@ -84,7 +84,8 @@ export const syncMembers = Effect.fn("Workflows.syncMembers")(function* (options
   yield* checkUserIds("Workflows.syncMembers", options.userIds)
   yield* requireExplicitMembership(service, "Workflows.syncMembers", workspace)
   const desired = new Set(options.userIds)
-  const current = yield* memberIds(service, workspace)
+  const concurrency = options.concurrency ?? defaultConcurrency
+  const current = yield* memberIds(service, workspace, concurrency)
   const toAdd = Array.from(desired).filter((id) => !current.has(id))
   const toRemove = options.prune === false ? [] : Array.from(current).filter((id) => !desired.has(id))
   const addBatches = batches(toAdd)
@@ -92,7 +93,7 @@ export const syncMembers = Effect.fn("Workflows.syncMembers")(function* (options
     ...addBatches.map((ids) => settleBatch(service, workspace, "add", ids)),
     ...batches(toRemove).map((ids) => settleBatch(service, workspace, "remove", ids))
   ]
-  const settled = yield* Effect.all(calls, { concurrency: options.concurrency ?? defaultConcurrency })
+  const settled = yield* Effect.all(calls, { concurrency })
   const added = mergeSettled(settled.slice(0, addBatches.length))
   const removed = mergeSettled(settled.slice(addBatches.length))
   return {
@@ -112,7 +113,8 @@ export const moveMembers = Effect.fn("Workflows.moveMembers")(function* (options
   yield* checkUserIds(operation, options.userIds ?? [])
   yield* requireExplicitMembership(service, operation, from)
   yield* requireExplicitMembership(service, operation, to)
-  const members = yield* memberIds(service, from)
+  const concurrency = options.concurrency ?? defaultConcurrency
+  const members = yield* memberIds(service, from, concurrency)
   const listed = options.userIds === undefined ? members : new Set(options.userIds)
   const candidates = Array.from(listed).filter((id) => members.has(id))
   // Per batch: add to `to`, then remove from `from` exactly the users whose add went through.
@@ -127,7 +129,7 @@ export const moveMembers = Effect.fn("Workflows.moveMembers")(function* (options
               failed: [...added.failed, ...removed.failed]
             }))
       ),
-    { concurrency: options.concurrency ?? defaultConcurrency }
+    { concurrency }
   )
   const { done, failed } = mergeSettled(settled)
   return {
@@ -240,7 +242,7 @@ export const cloneWorkspace = Effect.fn("Workflows.cloneWorkspace")(function* (
   }
   const workspace = yield* ensureWorkspace({ ...settingsOf(source), ...to })
   const members = withMembers
-    ? yield* Effect.flatMap(memberIds(service, source.id), (userIds) =>
+    ? yield* Effect.flatMap(memberIds(service, source.id, options.concurrency), (userIds) =>
         syncMembers({
           workspace: to.slug,
           userIds: Array.from(userIds),

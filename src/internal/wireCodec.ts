@@ -1,0 +1,178 @@
+/**
+ * `Schema.decodeUnknownEither` and `Schema.encodeUnknownEither`, compiled faster for the schemas of
+ * the wire: those whose only transformations rename keys (`Schema.fromKey`, as `wire` and
+ * `optionalWire` do). Schema applies each rename with a `delete` on the object it builds, which turns
+ * it into a slow dictionary: a page of 100 members cost 4× its validation. Such a schema is
+ * validated on one side only (the wire side to decode, with `Schema.encodedBoundSchema`; the type
+ * side to encode), which makes the same checks, refinements included, and returns a fresh copy
+ * holding only the known keys; that copy is then renamed into new objects in one pass. Any other
+ * transformation, declaration or recursion keeps Schema's own function.
+ *
+ * @internal
+ */
+import * as Either from "effect/Either"
+import { identity } from "effect/Function"
+import type * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
+import * as AST from "effect/SchemaAST"
+import type { ParseOptions } from "effect/SchemaAST"
+
+type Rename = (value: any) => any
+
+type Direction = "decode" | "encode"
+
+/** A node the renaming pass does not know: the schema keeps Schema's decoder. */
+const unsupported: unique symbol = Symbol("unsupported")
+
+/** What a node needs after validation: nothing (`null`), a renaming pass, or Schema's decoder. */
+type Plan = Rename | null | typeof unsupported
+
+const isRename = (transformation: AST.PropertySignatureTransformation) =>
+  transformation.decode === identity && transformation.encode === identity
+
+/** Whether a value of this type is never an object, so a union can tell it from its object member. */
+const isScalar = (ast: AST.AST): boolean => {
+  switch (ast._tag) {
+    case "Literal":
+    case "UniqueSymbol":
+    case "UndefinedKeyword":
+    case "VoidKeyword":
+    case "NeverKeyword":
+    case "StringKeyword":
+    case "NumberKeyword":
+    case "BooleanKeyword":
+    case "BigIntKeyword":
+    case "SymbolKeyword":
+    case "Enums":
+    case "TemplateLiteral":
+      return true
+    case "Refinement":
+      return isScalar(ast.from)
+    default:
+      return false
+  }
+}
+
+/**
+ * A struct's pass. `from` holds the wire keys, with the full schemas of the values; `renames` maps
+ * a wire key to its type-side key.
+ */
+const struct = (from: AST.TypeLiteral, renames: ReadonlyMap<PropertyKey, PropertyKey>, direction: Direction): Plan => {
+  if (from.indexSignatures.length > 0) return unsupported
+  const properties: Array<{ readonly read: PropertyKey; readonly write: PropertyKey; readonly rename: Rename | null }> =
+    []
+  for (const signature of from.propertySignatures) {
+    const rename = plan(signature.type, direction)
+    if (rename === unsupported) return unsupported
+    const wire = signature.name
+    const type = renames.get(wire) ?? wire
+    properties.push(direction === "decode" ? { read: wire, write: type, rename } : { read: type, write: wire, rename })
+  }
+  if (renames.size === 0 && properties.every((property) => property.rename === null)) return null
+  return (input: Record<PropertyKey, unknown>) => {
+    const output: Record<PropertyKey, unknown> = {}
+    for (const property of properties) {
+      if (!Object.hasOwn(input, property.read)) continue
+      const value = input[property.read]
+      output[property.write] = property.rename === null ? value : property.rename(value)
+    }
+    return output
+  }
+}
+
+const plan = (ast: AST.AST, direction: Direction): Plan => {
+  switch (ast._tag) {
+    case "Transformation": {
+      const { transformation } = ast
+      if (!AST.isTypeLiteralTransformation(transformation) || !AST.isTypeLiteral(ast.from)) return unsupported
+      if (!AST.isTypeLiteral(ast.to) || !transformation.propertySignatureTransformations.every(isRename)) {
+        return unsupported
+      }
+      const renames = new Map(transformation.propertySignatureTransformations.map((_) => [_.from, _.to]))
+      return struct(ast.from, renames, direction)
+    }
+    case "TypeLiteral":
+      return struct(ast, new Map(), direction)
+    case "TupleType": {
+      if (ast.elements.length > 0 || ast.rest.length > 1) return unsupported
+      const item = ast.rest.length === 0 ? null : plan(ast.rest[0]!.type, direction)
+      if (item === null || item === unsupported) return item
+      return (items: ReadonlyArray<unknown>) => items.map(item)
+    }
+    case "Union": {
+      const members = ast.types.map((type) => plan(type, direction))
+      if (members.includes(unsupported)) return unsupported
+      const renaming = members.filter((member): member is Rename => member !== null && member !== unsupported)
+      if (renaming.length === 0) return null
+      if (renaming.length > 1 || !ast.types.every((type, i) => members[i] !== null || isScalar(type))) {
+        return unsupported
+      }
+      const rename = renaming[0]!
+      return (value: unknown) => (typeof value === "object" && value !== null ? rename(value) : value)
+    }
+    case "Refinement":
+      // a refinement above a rename checks the type side: only Schema's own functions see both
+      return plan(ast.from, direction) === null ? null : unsupported
+    case "Suspend":
+    case "Declaration":
+      return unsupported
+    default:
+      return null
+  }
+}
+
+const isFast = (rename: Plan): rename is Rename => rename !== null && rename !== unsupported
+
+/**
+ * `Schema.decodeUnknownEither(schema)`: the same checks, the same value, errors with the same paths.
+ *
+ * @internal
+ */
+export const decodeUnknownEither = <A, I>(
+  schema: Schema.Schema<A, I, never>,
+  options?: ParseOptions
+): ((u: unknown) => Either.Either<A, ParseResult.ParseError>) => {
+  const rename = plan(schema.ast, "decode")
+  if (!isFast(rename)) return Schema.decodeUnknownEither(schema, options)
+  const validate = Schema.decodeUnknownEither(Schema.encodedBoundSchema(schema), options)
+  return (u) => Either.map(validate(u), rename as (value: unknown) => A)
+}
+
+/**
+ * `Schema.encodeUnknownEither(schema)`: the same checks, the same value, errors with the same paths.
+ *
+ * @internal
+ */
+export const encodeUnknownEither = <A, I>(
+  schema: Schema.Schema<A, I, never>,
+  options?: ParseOptions
+): ((u: unknown) => Either.Either<I, ParseResult.ParseError>) => {
+  const rename = plan(schema.ast, "encode")
+  if (!isFast(rename)) return Schema.encodeUnknownEither(schema, options)
+  const validate = Schema.validateEither(Schema.typeSchema(schema), options)
+  return (u) => Either.map(validate(u), rename as (value: unknown) => I)
+}
+
+/**
+ * The wire form of a value that is already of the schema's type, as the emulator's answers are
+ * (their handlers' signatures say so, and `test/EmulatorSpec.test.ts` checks them against the
+ * spec's JSON Schemas): a renaming-only schema is renamed without being validated again; any other
+ * is encoded by Schema.
+ *
+ * @internal
+ */
+export const encodeTrusted = <A, I>(
+  schema: Schema.Schema<A, I, never>
+): ((value: A) => Either.Either<I, ParseResult.ParseError>) => {
+  const rename = plan(schema.ast, "encode")
+  if (!isFast(rename)) return Schema.encodeEither(schema)
+  return (value) => Either.right(rename(value) as I)
+}
+
+/**
+ * Whether the functions of this schema validate one side and rename, rather than run Schema's own
+ * (a test hook).
+ *
+ * @internal
+ */
+export const isRenamingOnly = (schema: Schema.Schema.Any): boolean => isFast(plan(schema.ast, "decode"))
