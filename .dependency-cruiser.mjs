@@ -7,7 +7,7 @@ import { readdirSync } from "node:fs"
 // they sit with it (they may import what it may) and import the module itself for its types only.
 const layers = [
   ["contract", { Model: [], Endpoint: ["wireCodec"], WorkspacesApi: [] }],
-  ["client", { WorkspacesError: [], RetryPolicy: [], Workspaces: ["client", "version", "workspaces"] }],
+  ["client", { WorkspacesError: [], RetryPolicy: [], Workspaces: ["client", "resend", "version", "workspaces"] }],
   [
     "building blocks",
     {

@@ -6,6 +6,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as FiberRef from "effect/FiberRef"
 import { identity } from "effect/Function"
+import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
@@ -16,6 +17,7 @@ import type * as Workspaces from "../Workspaces.js"
 import * as WorkspacesApi from "../WorkspacesApi.js"
 import * as WorkspacesError from "../WorkspacesError.js"
 import { attempt, type Transport } from "./client.js"
+import { resendWhenProvenUnapplied } from "./resend.js"
 import { version } from "./version.js"
 
 const loopbackHosts = new Set(["localhost", "[::1]"])
@@ -222,38 +224,18 @@ export const make = (options: Workspaces.Options) =>
      */
     const create = ((input: Endpoint.Input<typeof WorkspacesApi.create>, call?: Workspaces.CallOptions) =>
       Effect.flatMap(callOf(call), ({ policy, remaining, send }) => {
-        const proven = new WeakSet<WorkspacesError.WorkspacesError>()
-        let ambiguous = false
         // The lookup is an idempotent GET: it retries under the call's own policy, within its deadline.
         const lookUp = Effect.flatMap(remaining, (deadline) => get({ id: input.slug }, { ...call, deadline })).pipe(
-          Effect.map((found) => (found.name === input.name ? found : undefined)),
-          Effect.catchTag("NotFoundResponseError", () => Effect.succeed(undefined))
+          Effect.map((found) => (found.name === input.name ? Option.some(found) : Option.none())),
+          Effect.catchTag("NotFoundResponseError", () => Effect.succeed(Option.none()))
         )
-        const once = send(WorkspacesApi.create, input).pipe(
-          Effect.catchAll((error) => {
-            const unclear =
-              error._tag === "ResponseValidationError" ||
-              (RetryPolicy.isTransient(error) && !RetryPolicy.isUnapplied(error))
-            if (!unclear && !(ambiguous && error._tag === "BadRequestResponseError")) return Effect.fail(error)
-            ambiguous = ambiguous || unclear
-            return lookUp.pipe(
-              Effect.matchEffect({
-                onFailure: () => Effect.fail(error),
-                onSuccess: (found) => {
-                  if (found !== undefined) return Effect.succeed(found)
-                  if (error._tag !== "BadRequestResponseError") proven.add(error)
-                  return Effect.fail(error)
-                }
-              })
-            )
-          })
-        )
-        const resendable = () =>
-          Schedule.whileInput(
-            policy(),
-            (error: WorkspacesError.WorkspacesError) => RetryPolicy.isUnapplied(error) || proven.has(error)
-          )
-        return retry(once, resendable)
+        return resendWhenProvenUnapplied({
+          attempt: send(WorkspacesApi.create, input),
+          lookUp,
+          isEcho: (error) => error._tag === "BadRequestResponseError",
+          policy,
+          retry
+        })
       }).pipe(traced("create"))) as Workspaces.Service["create"]
 
     const service: Workspaces.Service = {

@@ -1,0 +1,55 @@
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Ref from "effect/Ref"
+import * as Schedule from "effect/Schedule"
+import * as RetryPolicy from "../RetryPolicy.js"
+import type * as WorkspacesError from "../WorkspacesError.js"
+
+/** A failed attempt, and whether it is proven not to have taken effect (so it may be sent again). */
+interface Attempted<E> {
+  readonly error: E
+  readonly resendable: boolean
+}
+
+/** A failure after which the request may or may not have taken effect. */
+const isUnclear = (error: WorkspacesError.WorkspacesError) =>
+  error._tag === "ResponseValidationError" || (RetryPolicy.isTransient(error) && !RetryPolicy.isUnapplied(error))
+
+/**
+ * Sends a request that is not idempotent again only when its failure is proven not to have taken
+ * effect: a failure that says so itself (`RetryPolicy.isUnapplied`: a 429, a connection refused
+ * before sending), or an unclear one (5xx, reset, timeout, a garbled answer) after which `lookUp`
+ * finds no trace of it. When `lookUp` finds what the request made, that is the result. An error that
+ * `isEcho` recognises (a "slug taken") may, after an unclear attempt, be the answer to our own earlier
+ * attempt: it is looked up the same way, and is final when the lookup finds nothing of ours.
+ * `retry` runs the attempts under `policy`, which sees the errors as they are.
+ */
+export const resendWhenProvenUnapplied = <A, E extends WorkspacesError.WorkspacesError>(options: {
+  readonly attempt: Effect.Effect<A, E>
+  readonly lookUp: Effect.Effect<Option.Option<A>, unknown>
+  readonly isEcho: (error: E) => boolean
+  readonly policy: () => Schedule.Schedule<unknown, E>
+  readonly retry: <X>(once: Effect.Effect<A, X>, schedule: () => Schedule.Schedule<unknown, X>) => Effect.Effect<A, X>
+}): Effect.Effect<A, E> =>
+  Effect.flatMap(Ref.make(false), (unclearBefore) => {
+    const once = Effect.catchAll(
+      options.attempt,
+      (error): Effect.Effect<A, Attempted<E>> =>
+        Effect.gen(function* () {
+          const unclear = isUnclear(error)
+          const echo = options.isEcho(error) && (yield* Ref.get(unclearBefore))
+          if (!unclear && !echo) return yield* Effect.fail({ error, resendable: RetryPolicy.isUnapplied(error) })
+          if (unclear) yield* Ref.set(unclearBefore, true)
+          const found = yield* Effect.mapError(options.lookUp, () => ({ error, resendable: false }))
+          if (Option.isSome(found)) return found.value
+          // nothing of ours is there: a transient failure is proven unapplied; an echo was a real conflict
+          return yield* Effect.fail({ error, resendable: !options.isEcho(error) })
+        })
+    )
+    const schedule = () =>
+      Schedule.whileInput(
+        Schedule.mapInput(options.policy(), (attempted: Attempted<E>) => attempted.error),
+        (attempted: Attempted<E>) => attempted.resendable
+      )
+    return Effect.mapError(options.retry(once, schedule), (attempted) => attempted.error)
+  })
