@@ -58,6 +58,9 @@ export const isTransient = (error: WorkspacesError): boolean => {
     case "InternalServerResponseError":
     case "OpenRouterDefaultError":
       return transientStatuses.has(error.status)
+    case "ResponseValidationError":
+      // a garbled or cut answer: asking again is safe when the request is idempotent
+      return error.idempotent === true
     default:
       return false
   }

@@ -191,7 +191,12 @@ export class ResponseValidationError extends Schema.TaggedError<ResponseValidati
   /** What did not match. */
   issue: Schema.String,
   /** The first 200 characters of the body that came. */
-  excerpt: Schema.String
+  excerpt: Schema.String,
+  /**
+   * Whether sending the request again is safe: true for the idempotent operations (GET, PUT,
+   * DELETE), so that a policy retries a garbled answer like a 5xx (`RetryPolicy.isTransient`).
+   */
+  idempotent: Schema.optionalWith(Schema.Boolean, { exact: true })
 }) {
   override get message() {
     return `${this.operation}: unexpected response body (HTTP ${this.status}): ${this.issue}; body began: ${this.excerpt}`

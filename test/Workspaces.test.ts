@@ -314,6 +314,45 @@ describe("Workspaces", () => {
           yield* resetLog
         })
       )
+      it.effect("a garbled answer is retried for GET, PUT and DELETE, never for POST; a deep body is typed too", () =>
+        live(
+          Effect.gen(function* () {
+            const ws = yield* Workspaces.Workspaces
+            yield* resetLog
+            yield* setFaults([{ kind: "malformed", times: 1, operations: ["get", "setBudget"] }])
+            assert.strictEqual((yield* ws.get({ id: "fixture" })).slug, "fixture")
+            yield* ws.setBudget({ id: "fixture", interval: "monthly", limitUsd: 50 })
+            assert.strictEqual((yield* requestsOf("get")).length, 2, "the garbled GET was asked again")
+            assert.strictEqual((yield* requestsOf("setBudget")).length, 1, "the fault hit the GET only, once")
+            yield* resetLog
+            yield* setFaults([{ kind: "malformed", times: 1, operations: ["bulkAddMembers"] }])
+            const post = yield* Effect.flip(ws.bulkAddMembers({ id: "fixture", userIds: ["user_0001"] }))
+            assert.strictEqual(post._tag, "ResponseValidationError")
+            assert.strictEqual((yield* requestsOf("bulkAddMembers")).length, 1, "a POST is not sent twice")
+            yield* resetLog
+            const deep = "[".repeat(200_000) + "]".repeat(200_000)
+            yield* setFaults([{ kind: "malformed", body: deep, times: 1 }])
+            const nested = yield* Effect.flip(ws.get({ id: "fixture" }, { retry: false }))
+            assert.strictEqual(nested._tag, "ResponseValidationError")
+            yield* resetLog
+          })
+        )
+      )
+
+      it.effect("an input key the operation does not take is refused, naming it, before anything is sent", () =>
+        Effect.gen(function* () {
+          const ws = yield* Workspaces.Workspaces
+          yield* resetLog
+          const typo = yield* Effect.flip(ws.update({ id: "fixture", nme: "x" } as never))
+          assert.strictEqual(typo._tag, "InvalidRequestError")
+          const invalid = typo as WorkspacesError.InvalidRequestError
+          assert.strictEqual(invalid.field, "nme")
+          assert.include(invalid.rule, "is not an input of update, which takes id, name, slug")
+          const extra = yield* Effect.flip(ws.get({ id: "fixture", limit: 5 } as never))
+          assert.strictEqual((extra as WorkspacesError.InvalidRequestError).field, "limit")
+          assert.deepStrictEqual(yield* Emulator.Emulator.pipe(Effect.flatMap((e) => e.requests)), [])
+        })
+      )
     })
 
     describe("retries", () => {
@@ -745,6 +784,18 @@ describe("Workspaces", () => {
           )
           assert.isFunction(loopback.get)
           assert.isFunction(https.get)
+          const refusals = [
+            ["https://user:hunter2@openrouter.ai/api/v1", "must not carry credentials"],
+            ["https://openrouter.ai/api/v1?x=1", "must not have a query or a fragment"],
+            ["https://openrouter.ai/api/v1#frag", "must not have a query or a fragment"],
+            ["not a url hunter2", "is not a URL"]
+          ] as const
+          for (const [baseUrl, rule] of refusals) {
+            const error = yield* Effect.flip(clientWith(() => ({ baseUrl })))
+            assert.strictEqual(error._tag, "InvalidRequestError", baseUrl)
+            assert.include(error.rule, rule)
+            assert.notInclude(error.message, "hunter2", "a password is never echoed")
+          }
         })
       )
 

@@ -12,6 +12,7 @@ import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
+import * as AST from "effect/SchemaAST"
 import * as Endpoint from "../Endpoint.js"
 import * as WorkspacesError from "../WorkspacesError.js"
 import * as WireCodec from "./wireCodec.js"
@@ -148,11 +149,32 @@ const compile = (endpoint: Endpoint.Any): Codec => {
   const invalid = (error: ParseResult.ParseError) =>
     Either.left(new WorkspacesError.InvalidRequestError({ operation, ...firstIssue(error) }))
   const decodeResponse = WireCodec.decodeUnknownEither(endpoint.response)
+  const idempotent = endpoint.method === "GET" || endpoint.method === "PUT" || endpoint.method === "DELETE"
   const unexpected = (status: number, text: string, issue: string) =>
-    Either.left(new WorkspacesError.ResponseValidationError({ operation, status, issue, excerpt: text.slice(0, 200) }))
+    Either.left(
+      new WorkspacesError.ResponseValidationError({ operation, status, issue, excerpt: text.slice(0, 200), idempotent })
+    )
+  /** Every key an input may have: the type-side fields of its path, query and body parts. */
+  const known = new Set(
+    [endpoint.params, endpoint.query, endpoint.body].flatMap((part) =>
+      part === Endpoint.none ? [] : AST.getPropertySignatures(AST.typeAST(part.ast)).map((p) => String(p.name))
+    )
+  )
+  const unknownKeys = (input: unknown) =>
+    typeof input === "object" && input !== null ? Object.keys(input).filter((key) => !known.has(key)) : []
   return {
     operation,
     encode: (input) => {
+      const unknown = unknownKeys(input)
+      if (unknown.length > 0) {
+        return Either.left(
+          new WorkspacesError.InvalidRequestError({
+            operation,
+            field: unknown.join(", "),
+            rule: `is not an input of ${endpoint.name}, which takes ${Array.from(known).join(", ") || "nothing"}`
+          })
+        )
+      }
       const params = encodeParams(input)
       if (Either.isLeft(params)) return invalid(params.left)
       const query = encodeQuery(input)
@@ -168,10 +190,15 @@ const compile = (endpoint: Endpoint.Any): Codec => {
       } catch (error) {
         return unexpected(status, text, `input: not JSON: ${(error as Error).message}`)
       }
-      const decoded = decodeResponse(json)
-      if (Either.isRight(decoded)) return Either.right(decoded.right)
-      const issue = firstIssue(decoded.left)
-      return unexpected(status, text, `${issue.field}: ${issue.rule}`)
+      try {
+        const decoded = decodeResponse(json)
+        if (Either.isRight(decoded)) return Either.right(decoded.right)
+        const issue = firstIssue(decoded.left)
+        return unexpected(status, text, `${issue.field}: ${issue.rule}`)
+      } catch (error) {
+        // a body nested deeper than decoding (or describing what is wrong) can go: a hostile or broken server
+        return unexpected(status, text, `input: cannot be decoded: ${(error as Error).message}`)
+      }
     }
   }
 }

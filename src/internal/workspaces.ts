@@ -28,7 +28,14 @@ const checkBaseUrl = (baseUrl: string) =>
     const fail = (rule: string) =>
       Effect.fail(new WorkspacesError.InvalidRequestError({ operation: "Workspaces.make", field: "baseUrl", rule }))
     const url = URL.canParse(baseUrl) ? new URL(baseUrl) : undefined
-    if (url === undefined) return yield* fail(`is not a URL: ${baseUrl}`)
+    // never echoed whole: it may carry a password
+    if (url === undefined) return yield* fail("is not a URL (e.g. https://openrouter.ai/api/v1)")
+    if (url.username !== "" || url.password !== "") {
+      return yield* fail(`must not carry credentials (user:password@): the key goes in apiKey; host ${url.host}`)
+    }
+    if (url.search !== "" || url.hash !== "") {
+      return yield* fail(`must not have a query or a fragment: ${url.origin}${url.pathname} is the form it takes`)
+    }
     const loopback = loopbackHosts.has(url.hostname) || loopbackIPv4.test(url.hostname)
     if (url.protocol !== "https:" && !(url.protocol === "http:" && loopback)) {
       return yield* fail(`must use https (plain http only to a loopback host), got ${url.protocol}//${url.host}`)
