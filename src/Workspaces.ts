@@ -47,6 +47,11 @@ export interface StreamOptions extends CallOptions {
   readonly pageSize?: number
   /** Pages fetched at once after the first; default 8. Items are emitted in order regardless. */
   readonly concurrency?: number
+  /**
+   * The most items the stream reads: a first page whose `total_count` is larger fails the stream
+   * with a `ResponseValidationError` before any further page is read; default 1,000,000.
+   */
+  readonly maxItems?: number
 }
 
 /**

@@ -676,6 +676,20 @@ describe("Workspaces", () => {
         })
       )
 
+      it.effect("a first total_count past maxItems fails the stream before it reads on", () =>
+        Effect.gen(function* () {
+          const ws = yield* Workspaces.Workspaces
+          yield* resetLog
+          const refused = yield* Effect.flip(Stream.runCollect(ws.streamMembers({ id: "big", maxItems: 1000 })))
+          assert.strictEqual(refused._tag, "ResponseValidationError")
+          assert.include(refused.message, "total_count 1050 is more than maxItems 1000")
+          assert.strictEqual((yield* requestsOf("listMembers")).length, 1, "only the first page was read")
+          const all = yield* Stream.runCollect(ws.streamMembers({ id: "big", maxItems: 1050 }))
+          assert.strictEqual(Chunk.size(all), 1050)
+          yield* resetLog
+        })
+      )
+
       it.effect("streamWorkspaces yields every workspace once", () =>
         Effect.gen(function* () {
           const ws = yield* Workspaces.Workspaces
@@ -1199,5 +1213,43 @@ describe("interrupting a call", () => {
       assert.strictEqual(error._tag, "RequestTimeoutError")
       assert.strictEqual(yield* Ref.get(answered), 0, "the attempt was cut, not waited for")
     })
+  )
+})
+
+describe("a server that lies about total_count", () => {
+  it.effect("announcing a billion members with full pages: the stream stops at once with a typed error", () =>
+    Effect.gen(function* () {
+      let served = 0
+      const page = JSON.stringify({
+        data: Array.from({ length: 100 }, (_, i) => ({
+          id: `m${i}`,
+          workspace_id: "w",
+          user_id: `user_${i}`,
+          role: "member",
+          created_at: "2026-01-01T00:00:00Z"
+        })),
+        total_count: 1_000_000_000
+      })
+      const server = yield* Effect.acquireRelease(
+        Effect.async<ReturnType<typeof createHttpServer>>((resume) => {
+          const created = createHttpServer((_, response) => {
+            served++
+            response.writeHead(200, { "content-type": "application/json" })
+            response.end(page)
+          }).listen(0, "127.0.0.1", () => resume(Effect.succeed(created)))
+        }),
+        (created) => Effect.async<void>((resume) => void created.close(() => resume(Effect.void)))
+      )
+      const { port } = server.address() as AddressInfo
+      const ws = yield* Workspaces.make({
+        apiKey: Redacted.make("sk-or-v1-test"),
+        baseUrl: `http://127.0.0.1:${port}/api/v1`,
+        retry: false
+      }).pipe(Effect.provide(FetchHttpClient.layer))
+      const error = yield* Effect.flip(Stream.runCollect(ws.streamMembers({ id: "x" })))
+      assert.strictEqual(error._tag, "ResponseValidationError")
+      assert.include(error.message, "total_count 1000000000 is more than maxItems 1000000")
+      assert.strictEqual(served, 1)
+    }).pipe(Effect.scoped, TestServices.provideLive)
   )
 })

@@ -68,12 +68,25 @@ const pageSizeOf = (requested: number | undefined) => Math.min(100, Math.max(1, 
  * concurrency and emitted in order. It ends at the total or on an empty page, whichever comes first.
  */
 const pages = <A, E>(
+  operation: string,
   fetch: (offset: number, limit: number) => Effect.Effect<Page<A>, E>,
   options: Workspaces.StreamOptions
-): Stream.Stream<A, E> => {
+): Stream.Stream<A, E | WorkspacesError.ResponseValidationError> => {
   const limit = pageSizeOf(options.pageSize)
+  const maxItems = options.maxItems ?? defaultMaxItems
   return Stream.unwrap(
-    Effect.map(fetch(0, limit), (first) => {
+    Effect.flatMap(fetch(0, limit), (first) => {
+      // Only the first page's total is followed; one past maxItems is refused before reading on.
+      if (first.totalCount > maxItems) {
+        return Effect.fail(
+          new WorkspacesError.ResponseValidationError({
+            operation,
+            status: 200,
+            issue: `total_count ${first.totalCount} is more than maxItems ${maxItems} (StreamOptions.maxItems): not read`,
+            excerpt: ""
+          })
+        )
+      }
       // A server that caps the page below the size asked for sets the stride.
       const stride = first.data.length > 0 && first.data.length < limit ? first.data.length : limit
       const remaining = first.data.length === 0 ? 0 : Math.ceil((first.totalCount - first.data.length) / stride)
@@ -83,12 +96,17 @@ const pages = <A, E>(
         }),
         Stream.takeWhile((page) => page.data.length > 0)
       )
-      return Stream.concat(Stream.succeed(first), remaining > 0 ? rest : Stream.empty).pipe(
-        Stream.mapConcat((page) => page.data)
+      return Effect.succeed(
+        Stream.concat(Stream.succeed(first), remaining > 0 ? rest : Stream.empty).pipe(
+          Stream.mapConcat((page) => page.data)
+        )
       )
     })
   )
 }
+
+/** The most items a stream reads unless told otherwise: far above any organization, far below forever. */
+const defaultMaxItems = 1_000_000
 
 /** What the attempts of one call share (see `callOf`). */
 interface Call {
@@ -263,9 +281,13 @@ export const make = (options: Workspaces.Options) =>
       bulkAddMembers: operation(WorkspacesApi.bulkAddMembers),
       bulkRemoveMembers: operation(WorkspacesApi.bulkRemoveMembers),
       streamWorkspaces: (streamOptions = {}) =>
-        pages((offset, limit) => list({ offset, limit }, streamOptions), streamOptions),
+        pages("Workspaces.list", (offset, limit) => list({ offset, limit }, streamOptions), streamOptions),
       streamMembers: ({ id, ...streamOptions }) =>
-        pages((offset, limit) => listMembers({ id, offset, limit }, streamOptions), streamOptions)
+        pages(
+          "Workspaces.listMembers",
+          (offset, limit) => listMembers({ id, offset, limit }, streamOptions),
+          streamOptions
+        )
     }
     return service
   })
