@@ -29,6 +29,11 @@ export class Rejection<S extends Endpoint.DocumentedStatus = Endpoint.Documented
   ) {}
 }
 
+/** The body of an error answer. @internal */
+export const errorBody = (status: number, message: string, metadata?: Readonly<Record<string, unknown>>) => ({
+  error: metadata === undefined ? { code: status, message } : { code: status, message, metadata }
+})
+
 /** The caller behind a management key. @internal */
 export interface Caller {
   readonly userId: string
