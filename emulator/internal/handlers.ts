@@ -13,8 +13,10 @@ import type * as Endpoint from "../../src/Endpoint.js"
 import type { BudgetInterval, Workspace as WireWorkspace, WorkspaceBudget, WorkspaceMember } from "../../src/Model.js"
 import { budgetIntervals } from "../../src/Model.js"
 import type { Endpoints, OperationName } from "../../src/WorkspacesApi.js"
-import type { Budget, Membership, Organization, User, Workspace } from "./organization.js"
-import { defaultGuardrailId, settingsWithDefaults } from "./organization.js"
+import type { Organization } from "./organization.js"
+import { defaultGuardrailId } from "./organization.js"
+import type { Budget, Membership, User, Workspace } from "./records.js"
+import { settingsWithDefaults } from "./records.js"
 
 /**
  * An error answer: `{ "error": { "code": status, "message", "metadata"? } }`.

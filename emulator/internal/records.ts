@@ -1,0 +1,136 @@
+/**
+ * The records of the emulated organization (users, keys, workspaces, explicit memberships and
+ * budgets) as schemas, and the plain JSON view of the whole state, which is also the format of a
+ * `--state` file.
+ *
+ * @internal
+ */
+import * as Schema from "effect/Schema"
+import type * as Types from "effect/Types"
+
+const Role = Schema.Literal("admin", "member")
+const Interval = Schema.Literal("daily", "weekly", "monthly", "lifetime")
+
+/** @internal */
+export const UserRecord = Schema.Struct({
+  id: Schema.String,
+  email: Schema.String,
+  role: Role,
+  scim: Schema.Boolean,
+  createdAt: Schema.String
+})
+
+/** @internal */
+export const ApiKeyRecord = Schema.Struct({
+  id: Schema.String,
+  key: Schema.String,
+  userId: Schema.String,
+  workspaceId: Schema.String,
+  disabled: Schema.Boolean
+})
+
+/** @internal */
+export const ManagementKeyRecord = Schema.Struct({
+  id: Schema.String,
+  key: Schema.String,
+  userId: Schema.String
+})
+
+/** @internal */
+export const WorkspaceRecord = Schema.Struct({
+  id: Schema.String,
+  slug: Schema.String,
+  name: Schema.String,
+  description: Schema.NullOr(Schema.String),
+  defaultTextModel: Schema.NullOr(Schema.String),
+  defaultImageModel: Schema.NullOr(Schema.String),
+  defaultProviderSort: Schema.NullOr(Schema.String),
+  isObservabilityIoLoggingEnabled: Schema.Boolean,
+  isObservabilityBroadcastEnabled: Schema.Boolean,
+  isDataDiscountLoggingEnabled: Schema.Boolean,
+  ioLoggingSamplingRate: Schema.Number,
+  ioLoggingApiKeyIds: Schema.NullOr(Schema.Array(Schema.Int)),
+  includeByokInBudgets: Schema.Boolean,
+  createdAt: Schema.String,
+  updatedAt: Schema.NullOr(Schema.String),
+  createdBy: Schema.NullOr(Schema.String),
+  isDefault: Schema.Boolean
+})
+
+/**
+ * A workspace's settings as the API defaults them when a creation (or a seed) leaves them out.
+ *
+ * @internal
+ */
+export const settingsWithDefaults = (settings: {
+  readonly description?: string | null | undefined
+  readonly defaultTextModel?: string | null | undefined
+  readonly defaultImageModel?: string | null | undefined
+  readonly defaultProviderSort?: string | null | undefined
+  readonly isObservabilityIoLoggingEnabled?: boolean | undefined
+  readonly isObservabilityBroadcastEnabled?: boolean | undefined
+  readonly isDataDiscountLoggingEnabled?: boolean | undefined
+  readonly ioLoggingSamplingRate?: number | undefined
+  readonly ioLoggingApiKeyIds?: ReadonlyArray<number> | null | undefined
+  readonly includeByokInBudgets?: boolean | undefined
+}) => ({
+  description: settings.description ?? null,
+  defaultTextModel: settings.defaultTextModel ?? null,
+  defaultImageModel: settings.defaultImageModel ?? null,
+  defaultProviderSort: settings.defaultProviderSort ?? null,
+  isObservabilityIoLoggingEnabled: settings.isObservabilityIoLoggingEnabled ?? false,
+  isObservabilityBroadcastEnabled: settings.isObservabilityBroadcastEnabled ?? false,
+  isDataDiscountLoggingEnabled: settings.isDataDiscountLoggingEnabled ?? true,
+  ioLoggingSamplingRate: settings.ioLoggingSamplingRate ?? 1,
+  ioLoggingApiKeyIds: settings.ioLoggingApiKeyIds ?? null,
+  includeByokInBudgets: settings.includeByokInBudgets ?? false
+})
+
+/** @internal */
+export const MembershipRecord = Schema.Struct({
+  id: Schema.String,
+  workspaceId: Schema.String,
+  userId: Schema.String,
+  role: Role,
+  createdAt: Schema.String
+})
+
+/** @internal */
+export const BudgetRecord = Schema.Struct({
+  id: Schema.String,
+  workspaceId: Schema.String,
+  interval: Interval,
+  limitUsd: Schema.Number,
+  createdAt: Schema.String,
+  updatedAt: Schema.String
+})
+
+/** An organization user. @internal */
+export interface User extends Types.Mutable<typeof UserRecord.Type> {}
+/** An API key (not a management key): it belongs to a user and a workspace. @internal */
+export interface ApiKey extends Types.Mutable<typeof ApiKeyRecord.Type> {}
+/** A management key, owned by a user. @internal */
+export interface ManagementKey extends Types.Mutable<typeof ManagementKeyRecord.Type> {}
+/** A workspace. @internal */
+export interface Workspace extends Types.Mutable<typeof WorkspaceRecord.Type> {}
+/** An explicit membership (the default workspace's members are implicit). @internal */
+export interface Membership extends Types.Mutable<typeof MembershipRecord.Type> {}
+/** The budget of one interval of a workspace. @internal */
+export interface Budget extends Types.Mutable<typeof BudgetRecord.Type> {}
+
+/**
+ * The plain JSON view of the whole state; also the format of a `--state` file.
+ *
+ * @internal
+ */
+export const StateSnapshot = Schema.Struct({
+  users: Schema.Array(UserRecord),
+  apiKeys: Schema.Array(ApiKeyRecord),
+  managementKeys: Schema.Array(ManagementKeyRecord),
+  workspaces: Schema.Array(WorkspaceRecord),
+  memberships: Schema.Array(MembershipRecord),
+  budgets: Schema.Array(BudgetRecord)
+})
+
+/** @internal */
+export interface StateSnapshot extends Schema.Schema.Type<typeof StateSnapshot> {}
