@@ -21,6 +21,7 @@ import type { AddressInfo } from "node:net"
 import type { InvalidRequestError } from "../src/WorkspacesError.js"
 import * as Workspaces from "../src/Workspaces.js"
 import { isLimit } from "./internal/bounded.js"
+import * as BuiltinSeed from "./internal/builtinSeed.js"
 import * as Faults from "./internal/faults.js"
 import * as Organization from "./internal/organization.js"
 import * as Records from "./internal/records.js"
@@ -64,7 +65,7 @@ export const builtinSeed: (options?: {
   readonly membersPerWorkspace?: number | undefined
   /** The seed of the generator. */
   readonly seed?: number | undefined
-}) => Seed = SeedInternal.builtin
+}) => Seed = BuiltinSeed.builtin
 
 /**
  * Reads a seed file, JSON (`.json`) or YAML (anything else; needs the optional `yaml` package), and
@@ -370,7 +371,7 @@ const initialState = (options: EmulatorOptions): Effect.Effect<Organization.Stat
     const seed =
       options.seed ??
       (options.seedFile === undefined
-        ? SeedInternal.builtin()
+        ? BuiltinSeed.builtin()
         : yield* Effect.provide(readSeedFile(options.seedFile), NodeFileSystem.layer))
     return yield* Either.mapLeft(SeedInternal.toState(seed), (detail) => new EmulatorError({ reason: "Seed", detail }))
   })
