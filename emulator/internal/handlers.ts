@@ -11,12 +11,11 @@
 import * as Either from "effect/Either"
 import type * as Endpoint from "../../src/Endpoint.js"
 import type { BudgetInterval, Workspace as WireWorkspace, WorkspaceBudget, WorkspaceMember } from "../../src/Model.js"
-import { budgetIntervals } from "../../src/Model.js"
 import type { Endpoints, OperationName } from "../../src/WorkspacesApi.js"
 import type { Organization } from "./organization.js"
 import { defaultGuardrailId } from "./organization.js"
 import type { Budget, Membership, User, Workspace } from "./records.js"
-import { settingsWithDefaults } from "./records.js"
+import { budgetOrder, budgetOrderConflict, settingsWithDefaults } from "./records.js"
 
 /**
  * An error answer: `{ "error": { "code": status, "message", "metadata"? } }`.
@@ -137,24 +136,17 @@ const defaultMembersAreImplicit = () =>
     { reason: "default_workspace" }
   )
 
-/** Checks the ordering rule: lifetime > monthly > weekly > daily, strictly, among the intervals set. */
+/** Checks the ordering rule against the intervals set, worded as the API words it. */
 const checkBudgetOrder = (
   organization: Organization,
   workspace: Workspace,
   interval: BudgetInterval,
   limitUsd: number
 ): string | undefined => {
-  const rank = budgetIntervals.indexOf(interval)
-  for (const other of organization.budgets(workspace)) {
-    const otherRank = budgetIntervals.indexOf(other.interval)
-    if (otherRank < rank && !(other.limitUsd > limitUsd)) {
-      return `limit_usd: the ${interval} limit (${limitUsd}) must be less than the ${other.interval} limit (${other.limitUsd}); limits must strictly decrease as the interval narrows (lifetime > monthly > weekly > daily)`
-    }
-    if (otherRank > rank && !(limitUsd > other.limitUsd)) {
-      return `limit_usd: the ${interval} limit (${limitUsd}) must be greater than the ${other.interval} limit (${other.limitUsd}); limits must strictly decrease as the interval narrows (lifetime > monthly > weekly > daily)`
-    }
-  }
-  return undefined
+  const conflict = budgetOrderConflict(interval, limitUsd, organization.budgets(workspace))
+  if (conflict === undefined) return undefined
+  const { other, otherIsWider } = conflict
+  return `limit_usd: the ${interval} limit (${limitUsd}) must be ${otherIsWider ? "less" : "greater"} than the ${other.interval} limit (${other.limitUsd}); limits must strictly decrease as the interval narrows (${budgetOrder})`
 }
 
 /**

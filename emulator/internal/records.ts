@@ -7,6 +7,8 @@
  */
 import * as Schema from "effect/Schema"
 import type * as Types from "effect/Types"
+import type { BudgetInterval } from "../../src/Model.js"
+import { budgetIntervals } from "../../src/Model.js"
 
 const Role = Schema.Literal("admin", "member")
 const Interval = Schema.Literal("daily", "weekly", "monthly", "lifetime")
@@ -104,6 +106,31 @@ export const BudgetRecord = Schema.Struct({
   createdAt: Schema.String,
   updatedAt: Schema.String
 })
+
+/**
+ * The API's ordering rule, in the contract's order of `budgetIntervals`: among the intervals set,
+ * limits strictly decrease as the interval narrows. The first of `others` that a limit of `interval`
+ * would break the rule with, and whether it is the wider one; `others` of the same interval are
+ * not compared.
+ *
+ * @internal
+ */
+export const budgetOrderConflict = <B extends { readonly interval: BudgetInterval; readonly limitUsd: number }>(
+  interval: BudgetInterval,
+  limitUsd: number,
+  others: Iterable<B>
+): { readonly other: B; readonly otherIsWider: boolean } | undefined => {
+  const rank = budgetIntervals.indexOf(interval)
+  for (const other of others) {
+    const otherRank = budgetIntervals.indexOf(other.interval)
+    if (otherRank < rank && !(other.limitUsd > limitUsd)) return { other, otherIsWider: true }
+    if (otherRank > rank && !(limitUsd > other.limitUsd)) return { other, otherIsWider: false }
+  }
+  return undefined
+}
+
+/** The ordering rule in words: `lifetime > monthly > weekly > daily`. @internal */
+export const budgetOrder = budgetIntervals.join(" > ")
 
 /** An organization user. @internal */
 export interface User extends Types.Mutable<typeof UserRecord.Type> {}

@@ -12,7 +12,7 @@ import { budgetIntervals, Description, LimitUsd, SamplingRate, Slug, WorkspaceNa
 import type { State } from "./organization.js"
 import { emptyState } from "./organization.js"
 import type { ApiKey, Budget, ManagementKey, Membership, User, Workspace } from "./records.js"
-import { settingsWithDefaults } from "./records.js"
+import { budgetOrderConflict, settingsWithDefaults } from "./records.js"
 import * as Prng from "./prng.js"
 import * as Uuid from "./uuid.js"
 
@@ -167,16 +167,16 @@ export const toState = (seed: Seed): Either.Either<State, string> => {
 
     if (seeded.budgets !== undefined) {
       const budgets = new Map<BudgetInterval, Budget>()
-      let wider: { interval: BudgetInterval; limit: number } | undefined
+      let wider: { interval: BudgetInterval; limitUsd: number } | undefined
       for (const interval of budgetIntervals) {
         const limitUsd = seeded.budgets[interval]
         if (limitUsd === undefined) continue
-        if (wider !== undefined && !(wider.limit > limitUsd)) {
+        if (wider !== undefined && budgetOrderConflict(interval, limitUsd, [wider]) !== undefined) {
           problems.push(
-            `workspaces[${seeded.slug}].budgets: ${interval} ${limitUsd} must be less than ${wider.interval} ${wider.limit}`
+            `workspaces[${seeded.slug}].budgets: ${interval} ${limitUsd} must be less than ${wider.interval} ${wider.limitUsd}`
           )
         }
-        wider = { interval, limit: limitUsd }
+        wider = { interval, limitUsd }
         budgets.set(interval, {
           id: nextId(),
           workspaceId: workspace.id,
