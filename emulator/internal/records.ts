@@ -7,11 +7,7 @@
  */
 import * as Schema from "effect/Schema"
 import type * as Types from "effect/Types"
-import type { BudgetInterval } from "../../src/Model.js"
-import { budgetIntervals } from "../../src/Model.js"
-
-const Role = Schema.Literal("admin", "member")
-const Interval = Schema.Literal("daily", "weekly", "monthly", "lifetime")
+import { BudgetInterval, budgetIntervals, Role } from "../../src/Model.js"
 
 /** @internal */
 export const UserRecord = Schema.Struct({
@@ -101,7 +97,7 @@ export const MembershipRecord = Schema.Struct({
 export const BudgetRecord = Schema.Struct({
   id: Schema.String,
   workspaceId: Schema.String,
-  interval: Interval,
+  interval: BudgetInterval,
   limitUsd: Schema.Number,
   createdAt: Schema.String,
   updatedAt: Schema.String

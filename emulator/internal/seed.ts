@@ -8,7 +8,7 @@ import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import type { BudgetInterval } from "../../src/Model.js"
-import { budgetIntervals, Description, LimitUsd, SamplingRate, Slug, WorkspaceName } from "../../src/Model.js"
+import { budgetIntervals, Description, LimitUsd, Role, SamplingRate, Slug, WorkspaceName } from "../../src/Model.js"
 import type { State } from "./organization.js"
 import { emptyState } from "./organization.js"
 import type { ApiKey, Budget, ManagementKey, Membership, User, Workspace } from "./records.js"
@@ -22,7 +22,7 @@ const optional = <S extends Schema.Schema.Any>(schema: S) => Schema.optionalWith
 export const SeedUser = Schema.Struct({
   id: Schema.String.pipe(Schema.minLength(1)),
   email: optional(Schema.String),
-  role: Schema.Literal("admin", "member"),
+  role: Role,
   scim: optional(Schema.Boolean),
   createdAt: optional(Schema.String)
 })
