@@ -81,24 +81,9 @@ const page = <A, B>(items: ReadonlyArray<A>, offset: number | undefined, limit: 
   }
 }
 
-const toWorkspace = (workspace: Workspace): WireWorkspace => ({
-  id: workspace.id,
-  defaultGuardrailId: defaultGuardrailId(workspace.id),
-  name: workspace.name,
-  slug: workspace.slug,
-  description: workspace.description,
-  defaultTextModel: workspace.defaultTextModel,
-  defaultImageModel: workspace.defaultImageModel,
-  defaultProviderSort: workspace.defaultProviderSort,
-  isObservabilityIoLoggingEnabled: workspace.isObservabilityIoLoggingEnabled,
-  isObservabilityBroadcastEnabled: workspace.isObservabilityBroadcastEnabled,
-  isDataDiscountLoggingEnabled: workspace.isDataDiscountLoggingEnabled,
-  ioLoggingSamplingRate: workspace.ioLoggingSamplingRate,
-  ioLoggingApiKeyIds: workspace.ioLoggingApiKeyIds,
-  includeByokInBudgets: workspace.includeByokInBudgets,
-  createdAt: workspace.createdAt,
-  updatedAt: workspace.updatedAt,
-  createdBy: workspace.createdBy
+const toWorkspace = ({ isDefault: _, ...workspace }: Workspace): WireWorkspace => ({
+  ...workspace,
+  defaultGuardrailId: defaultGuardrailId(workspace.id)
 })
 
 const toBudget = (budget: Budget): WorkspaceBudget => ({

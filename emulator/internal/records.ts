@@ -55,34 +55,38 @@ export const WorkspaceRecord = Schema.Struct({
   isDefault: Schema.Boolean
 })
 
+/** What the API gives a setting that a creation (or a seed) leaves out. */
+const settingDefaults = {
+  description: null,
+  defaultTextModel: null,
+  defaultImageModel: null,
+  defaultProviderSort: null,
+  isObservabilityIoLoggingEnabled: false,
+  isObservabilityBroadcastEnabled: false,
+  isDataDiscountLoggingEnabled: true,
+  ioLoggingSamplingRate: 1,
+  ioLoggingApiKeyIds: null,
+  includeByokInBudgets: false
+} as const satisfies Partial<typeof WorkspaceRecord.Type>
+
+type Settings = { -readonly [K in keyof typeof settingDefaults]: (typeof WorkspaceRecord.Type)[K] }
+
 /**
- * A workspace's settings as the API defaults them when a creation (or a seed) leaves them out.
+ * A workspace's settings as the API defaults them when a creation (or a seed) leaves them out; the
+ * other fields of `settings` are not read.
  *
  * @internal
  */
 export const settingsWithDefaults = (settings: {
-  readonly description?: string | null | undefined
-  readonly defaultTextModel?: string | null | undefined
-  readonly defaultImageModel?: string | null | undefined
-  readonly defaultProviderSort?: string | null | undefined
-  readonly isObservabilityIoLoggingEnabled?: boolean | undefined
-  readonly isObservabilityBroadcastEnabled?: boolean | undefined
-  readonly isDataDiscountLoggingEnabled?: boolean | undefined
-  readonly ioLoggingSamplingRate?: number | undefined
-  readonly ioLoggingApiKeyIds?: ReadonlyArray<number> | null | undefined
-  readonly includeByokInBudgets?: boolean | undefined
-}) => ({
-  description: settings.description ?? null,
-  defaultTextModel: settings.defaultTextModel ?? null,
-  defaultImageModel: settings.defaultImageModel ?? null,
-  defaultProviderSort: settings.defaultProviderSort ?? null,
-  isObservabilityIoLoggingEnabled: settings.isObservabilityIoLoggingEnabled ?? false,
-  isObservabilityBroadcastEnabled: settings.isObservabilityBroadcastEnabled ?? false,
-  isDataDiscountLoggingEnabled: settings.isDataDiscountLoggingEnabled ?? true,
-  ioLoggingSamplingRate: settings.ioLoggingSamplingRate ?? 1,
-  ioLoggingApiKeyIds: settings.ioLoggingApiKeyIds ?? null,
-  includeByokInBudgets: settings.includeByokInBudgets ?? false
-})
+  readonly [K in keyof Settings]?: Settings[K] | undefined
+}): Settings => {
+  const result = { ...settingDefaults } as Settings
+  for (const key of Object.keys(settingDefaults) as Array<keyof Settings>) {
+    const value = settings[key]
+    if (value !== undefined && value !== null) (result as Record<keyof Settings, unknown>)[key] = value
+  }
+  return result
+}
 
 /** @internal */
 export const MembershipRecord = Schema.Struct({
