@@ -7,7 +7,7 @@
  */
 import * as Schema from "effect/Schema"
 import type * as Types from "effect/Types"
-import { BudgetInterval, budgetIntervals, Role } from "../../src/Model.js"
+import { BudgetInterval, budgetIntervals, Role, Workspace as WireWorkspace } from "../../src/Model.js"
 
 /** @internal */
 export const UserRecord = Schema.Struct({
@@ -34,26 +34,16 @@ export const ManagementKeyRecord = Schema.Struct({
   userId: Schema.String
 })
 
-/** @internal */
-export const WorkspaceRecord = Schema.Struct({
-  id: Schema.String,
-  slug: Schema.String,
-  name: Schema.String,
-  description: Schema.NullOr(Schema.String),
-  defaultTextModel: Schema.NullOr(Schema.String),
-  defaultImageModel: Schema.NullOr(Schema.String),
-  defaultProviderSort: Schema.NullOr(Schema.String),
-  isObservabilityIoLoggingEnabled: Schema.Boolean,
-  isObservabilityBroadcastEnabled: Schema.Boolean,
-  isDataDiscountLoggingEnabled: Schema.Boolean,
-  ioLoggingSamplingRate: Schema.Number,
-  ioLoggingApiKeyIds: Schema.NullOr(Schema.Array(Schema.Int)),
-  includeByokInBudgets: Schema.Boolean,
-  createdAt: Schema.String,
-  updatedAt: Schema.NullOr(Schema.String),
-  createdBy: Schema.NullOr(Schema.String),
-  isDefault: Schema.Boolean
-})
+/**
+ * A workspace: the contract's fields, less the guardrail id (derived from the id), with
+ * `includeByokInBudgets` always set and whether it is the default workspace.
+ *
+ * @internal
+ */
+export const WorkspaceRecord = Schema.typeSchema(WireWorkspace).pipe(
+  Schema.omit("defaultGuardrailId", "includeByokInBudgets"),
+  Schema.extend(Schema.Struct({ includeByokInBudgets: Schema.Boolean, isDefault: Schema.Boolean }))
+)
 
 /** What the API gives a setting that a creation (or a seed) leaves out. */
 const settingDefaults = {
