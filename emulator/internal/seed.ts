@@ -8,7 +8,7 @@ import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import type { BudgetInterval } from "../../src/Model.js"
-import { budgetIntervals, Description, LimitUsd, Role, SamplingRate, Slug, WorkspaceName } from "../../src/Model.js"
+import { budgetIntervals, LimitUsd, Role, Slug, WorkspaceName, WorkspaceSettings } from "../../src/Model.js"
 import type { State } from "./organization.js"
 import { emptyState } from "./organization.js"
 import type { ApiKey, Budget, ManagementKey, Membership, User, Workspace } from "./records.js"
@@ -57,22 +57,13 @@ export const SeedWorkspace = Schema.Struct({
   id: optional(Schema.String),
   slug: Slug,
   name: WorkspaceName,
-  description: optional(Schema.NullOr(Description)),
-  defaultTextModel: optional(Schema.NullOr(Schema.String)),
-  defaultImageModel: optional(Schema.NullOr(Schema.String)),
-  defaultProviderSort: optional(Schema.NullOr(Schema.String)),
-  isObservabilityIoLoggingEnabled: optional(Schema.Boolean),
-  isObservabilityBroadcastEnabled: optional(Schema.Boolean),
-  isDataDiscountLoggingEnabled: optional(Schema.Boolean),
-  ioLoggingSamplingRate: optional(SamplingRate),
-  ioLoggingApiKeyIds: optional(Schema.NullOr(Schema.Array(Schema.Int))),
   includeByokInBudgets: optional(Schema.Boolean),
   createdAt: optional(Schema.String),
   createdBy: optional(Schema.NullOr(Schema.String)),
   /** User ids; ignored for the default workspace, whose members are every user. */
   members: optional(Schema.Array(Schema.String)),
   budgets: optional(SeedBudgets)
-})
+}).pipe(Schema.extend(Schema.typeSchema(WorkspaceSettings)))
 
 /** @internal */
 export const Seed = Schema.Struct({
