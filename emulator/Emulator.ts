@@ -21,8 +21,10 @@ import type { AddressInfo } from "node:net"
 import type { InvalidRequestError } from "../src/WorkspacesError.js"
 import * as Workspaces from "../src/Workspaces.js"
 import { isLimit } from "./internal/bounded.js"
+import * as BuiltinSeed from "./internal/builtinSeed.js"
 import * as Faults from "./internal/faults.js"
 import * as Organization from "./internal/organization.js"
+import * as Records from "./internal/records.js"
 import * as Replay from "./internal/replay.js"
 import type { LoggedRequest } from "./internal/requestLog.js"
 import { RequestLog } from "./internal/requestLog.js"
@@ -63,7 +65,7 @@ export const builtinSeed: (options?: {
   readonly membersPerWorkspace?: number | undefined
   /** The seed of the generator. */
   readonly seed?: number | undefined
-}) => Seed = SeedInternal.builtin
+}) => Seed = BuiltinSeed.builtin
 
 /**
  * Reads a seed file, JSON (`.json`) or YAML (anything else; needs the optional `yaml` package), and
@@ -167,37 +169,37 @@ export type State = Organization.State
  * @since 0.1.0
  * @category models
  */
-export type User = Organization.User
+export type User = Records.User
 
 /**
  * @since 0.1.0
  * @category models
  */
-export type ApiKey = Organization.ApiKey
+export type ApiKey = Records.ApiKey
 
 /**
  * @since 0.1.0
  * @category models
  */
-export type ManagementKey = Organization.ManagementKey
+export type ManagementKey = Records.ManagementKey
 
 /**
  * @since 0.1.0
  * @category models
  */
-export type WorkspaceRecord = Organization.Workspace
+export type WorkspaceRecord = Records.Workspace
 
 /**
  * @since 0.1.0
  * @category models
  */
-export type Membership = Organization.Membership
+export type Membership = Records.Membership
 
 /**
  * @since 0.1.0
  * @category models
  */
-export type BudgetRecord = Organization.Budget
+export type BudgetRecord = Records.Budget
 
 /**
  * The JSON view of the whole state: users, API keys, management keys, workspaces, explicit
@@ -206,13 +208,13 @@ export type BudgetRecord = Organization.Budget
  * @since 0.1.0
  * @category models
  */
-export type StateSnapshot = Organization.StateSnapshot
+export type StateSnapshot = Records.StateSnapshot
 
 /**
  * @since 0.1.0
  * @category models
  */
-export const StateSnapshot: Schema.Schema<StateSnapshot> = Organization.StateSnapshot
+export const StateSnapshot: Schema.Schema<StateSnapshot> = Records.StateSnapshot
 
 /**
  * The emulator could not start: the port is taken, a seed or state file is unreadable or invalid, or
@@ -369,7 +371,7 @@ const initialState = (options: EmulatorOptions): Effect.Effect<Organization.Stat
     const seed =
       options.seed ??
       (options.seedFile === undefined
-        ? SeedInternal.builtin()
+        ? BuiltinSeed.builtin()
         : yield* Effect.provide(readSeedFile(options.seedFile), NodeFileSystem.layer))
     return yield* Either.mapLeft(SeedInternal.toState(seed), (detail) => new EmulatorError({ reason: "Seed", detail }))
   })

@@ -11,10 +11,11 @@
 import * as Either from "effect/Either"
 import type * as Endpoint from "../../src/Endpoint.js"
 import type { BudgetInterval, Workspace as WireWorkspace, WorkspaceBudget, WorkspaceMember } from "../../src/Model.js"
-import { budgetIntervals } from "../../src/Model.js"
 import type { Endpoints, OperationName } from "../../src/WorkspacesApi.js"
-import type { Budget, Membership, Organization, User, Workspace } from "./organization.js"
-import { defaultGuardrailId, settingsWithDefaults } from "./organization.js"
+import type { Organization } from "./organization.js"
+import { defaultGuardrailId } from "./organization.js"
+import type { Budget, Membership, User, Workspace } from "./records.js"
+import { budgetOrder, budgetOrderConflict, settingsWithDefaults } from "./records.js"
 
 /**
  * An error answer: `{ "error": { "code": status, "message", "metadata"? } }`.
@@ -28,6 +29,11 @@ export class Rejection<S extends Endpoint.DocumentedStatus = Endpoint.Documented
     readonly metadata?: Readonly<Record<string, unknown>>
   ) {}
 }
+
+/** The body of an error answer. @internal */
+export const errorBody = (status: number, message: string, metadata?: Readonly<Record<string, unknown>>) => ({
+  error: metadata === undefined ? { code: status, message } : { code: status, message, metadata }
+})
 
 /** The caller behind a management key. @internal */
 export interface Caller {
@@ -75,24 +81,9 @@ const page = <A, B>(items: ReadonlyArray<A>, offset: number | undefined, limit: 
   }
 }
 
-const toWorkspace = (workspace: Workspace): WireWorkspace => ({
-  id: workspace.id,
-  defaultGuardrailId: defaultGuardrailId(workspace.id),
-  name: workspace.name,
-  slug: workspace.slug,
-  description: workspace.description,
-  defaultTextModel: workspace.defaultTextModel,
-  defaultImageModel: workspace.defaultImageModel,
-  defaultProviderSort: workspace.defaultProviderSort,
-  isObservabilityIoLoggingEnabled: workspace.isObservabilityIoLoggingEnabled,
-  isObservabilityBroadcastEnabled: workspace.isObservabilityBroadcastEnabled,
-  isDataDiscountLoggingEnabled: workspace.isDataDiscountLoggingEnabled,
-  ioLoggingSamplingRate: workspace.ioLoggingSamplingRate,
-  ioLoggingApiKeyIds: workspace.ioLoggingApiKeyIds,
-  includeByokInBudgets: workspace.includeByokInBudgets,
-  createdAt: workspace.createdAt,
-  updatedAt: workspace.updatedAt,
-  createdBy: workspace.createdBy
+const toWorkspace = ({ isDefault: _, ...workspace }: Workspace): WireWorkspace => ({
+  ...workspace,
+  defaultGuardrailId: defaultGuardrailId(workspace.id)
 })
 
 const toBudget = (budget: Budget): WorkspaceBudget => ({
@@ -130,24 +121,17 @@ const defaultMembersAreImplicit = () =>
     { reason: "default_workspace" }
   )
 
-/** Checks the ordering rule: lifetime > monthly > weekly > daily, strictly, among the intervals set. */
+/** Checks the ordering rule against the intervals set, worded as the API words it. */
 const checkBudgetOrder = (
   organization: Organization,
   workspace: Workspace,
   interval: BudgetInterval,
   limitUsd: number
 ): string | undefined => {
-  const rank = budgetIntervals.indexOf(interval)
-  for (const other of organization.budgets(workspace)) {
-    const otherRank = budgetIntervals.indexOf(other.interval)
-    if (otherRank < rank && !(other.limitUsd > limitUsd)) {
-      return `limit_usd: the ${interval} limit (${limitUsd}) must be less than the ${other.interval} limit (${other.limitUsd}); limits must strictly decrease as the interval narrows (lifetime > monthly > weekly > daily)`
-    }
-    if (otherRank > rank && !(limitUsd > other.limitUsd)) {
-      return `limit_usd: the ${interval} limit (${limitUsd}) must be greater than the ${other.interval} limit (${other.limitUsd}); limits must strictly decrease as the interval narrows (lifetime > monthly > weekly > daily)`
-    }
-  }
-  return undefined
+  const conflict = budgetOrderConflict(interval, limitUsd, organization.budgets(workspace))
+  if (conflict === undefined) return undefined
+  const { other, otherIsWider } = conflict
+  return `limit_usd: the ${interval} limit (${limitUsd}) must be ${otherIsWider ? "less" : "greater"} than the ${other.interval} limit (${other.limitUsd}); limits must strictly decrease as the interval narrows (${budgetOrder})`
 }
 
 /**

@@ -1,5 +1,6 @@
 import { type BudgetInterval, budgetIntervals } from "../../src/Model.js"
-import type { HistoryEvent, StateSnapshot } from "./organization.js"
+import type { HistoryEvent } from "./organization.js"
+import type { StateSnapshot } from "./records.js"
 
 /** The state a replay tracks, by workspace id. */
 export interface Replayed {

@@ -1,6 +1,6 @@
 /**
- * Seeds: the organization an emulator starts from, as a value, a JSON/YAML file, or the built-in
- * realistic one.
+ * Seeds: the organization an emulator starts from, as a value or a JSON/YAML file; its format, its
+ * decoding and the state it builds. The built-in realistic seed is generated in `builtinSeed.ts`.
  *
  * @internal
  */
@@ -8,9 +8,11 @@ import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import type { BudgetInterval } from "../../src/Model.js"
-import { budgetIntervals, Description, LimitUsd, SamplingRate, Slug, WorkspaceName } from "../../src/Model.js"
-import type { ApiKey, Budget, ManagementKey, Membership, State, User, Workspace } from "./organization.js"
-import { emptyState, settingsWithDefaults } from "./organization.js"
+import { budgetIntervals, LimitUsd, Role, Slug, WorkspaceName, WorkspaceSettings } from "../../src/Model.js"
+import type { State } from "./organization.js"
+import { emptyState } from "./organization.js"
+import type { ApiKey, Budget, ManagementKey, Membership, User, Workspace } from "./records.js"
+import { budgetOrderConflict, settingsWithDefaults } from "./records.js"
 import * as Prng from "./prng.js"
 import * as Uuid from "./uuid.js"
 
@@ -20,7 +22,7 @@ const optional = <S extends Schema.Schema.Any>(schema: S) => Schema.optionalWith
 export const SeedUser = Schema.Struct({
   id: Schema.String.pipe(Schema.minLength(1)),
   email: optional(Schema.String),
-  role: Schema.Literal("admin", "member"),
+  role: Role,
   scim: optional(Schema.Boolean),
   createdAt: optional(Schema.String)
 })
@@ -55,22 +57,13 @@ export const SeedWorkspace = Schema.Struct({
   id: optional(Schema.String),
   slug: Slug,
   name: WorkspaceName,
-  description: optional(Schema.NullOr(Description)),
-  defaultTextModel: optional(Schema.NullOr(Schema.String)),
-  defaultImageModel: optional(Schema.NullOr(Schema.String)),
-  defaultProviderSort: optional(Schema.NullOr(Schema.String)),
-  isObservabilityIoLoggingEnabled: optional(Schema.Boolean),
-  isObservabilityBroadcastEnabled: optional(Schema.Boolean),
-  isDataDiscountLoggingEnabled: optional(Schema.Boolean),
-  ioLoggingSamplingRate: optional(SamplingRate),
-  ioLoggingApiKeyIds: optional(Schema.NullOr(Schema.Array(Schema.Int))),
   includeByokInBudgets: optional(Schema.Boolean),
   createdAt: optional(Schema.String),
   createdBy: optional(Schema.NullOr(Schema.String)),
   /** User ids; ignored for the default workspace, whose members are every user. */
   members: optional(Schema.Array(Schema.String)),
   budgets: optional(SeedBudgets)
-})
+}).pipe(Schema.extend(Schema.typeSchema(WorkspaceSettings)))
 
 /** @internal */
 export const Seed = Schema.Struct({
@@ -83,8 +76,8 @@ export const Seed = Schema.Struct({
 /** @internal */
 export interface Seed extends Schema.Schema.Type<typeof Seed> {}
 
-/** The time seeded things were created at when the seed does not say. */
-const seedEpoch = "2025-01-06T09:00:00.000Z"
+/** The time seeded things were created at when the seed does not say. @internal */
+export const seedEpoch = "2025-01-06T09:00:00.000Z"
 
 /** @internal */
 export const defaultSlug = "default"
@@ -165,16 +158,16 @@ export const toState = (seed: Seed): Either.Either<State, string> => {
 
     if (seeded.budgets !== undefined) {
       const budgets = new Map<BudgetInterval, Budget>()
-      let wider: { interval: BudgetInterval; limit: number } | undefined
+      let wider: { interval: BudgetInterval; limitUsd: number } | undefined
       for (const interval of budgetIntervals) {
         const limitUsd = seeded.budgets[interval]
         if (limitUsd === undefined) continue
-        if (wider !== undefined && !(wider.limit > limitUsd)) {
+        if (wider !== undefined && budgetOrderConflict(interval, limitUsd, [wider]) !== undefined) {
           problems.push(
-            `workspaces[${seeded.slug}].budgets: ${interval} ${limitUsd} must be less than ${wider.interval} ${wider.limit}`
+            `workspaces[${seeded.slug}].budgets: ${interval} ${limitUsd} must be less than ${wider.interval} ${wider.limitUsd}`
           )
         }
-        wider = { interval, limit: limitUsd }
+        wider = { interval, limitUsd }
         budgets.set(interval, {
           id: nextId(),
           workspaceId: workspace.id,
@@ -285,236 +278,4 @@ export const ensureAccessKeys = (
   }
 
   return { managementKey: admin.key, memberManagementKey: member.key, inferenceKey: inference.key }
-}
-
-// --- the built-in seed -------------------------------------------------------------------------
-
-const firstNames = [
-  "ada",
-  "alan",
-  "grace",
-  "linus",
-  "barbara",
-  "ken",
-  "margaret",
-  "dennis",
-  "frances",
-  "edsger",
-  "radia",
-  "tim",
-  "katherine",
-  "john",
-  "hedy",
-  "claude",
-  "annie",
-  "donald",
-  "sophie",
-  "guido",
-  "anita",
-  "bjarne",
-  "joan",
-  "niklaus",
-  "karen",
-  "leslie",
-  "shafi",
-  "whitfield",
-  "adele",
-  "yukihiro",
-  "mary",
-  "james",
-  "jean",
-  "brendan",
-  "evelyn",
-  "rob"
-]
-const lastNames = [
-  "lovelace",
-  "turing",
-  "hopper",
-  "torvalds",
-  "liskov",
-  "thompson",
-  "hamilton",
-  "ritchie",
-  "allen",
-  "dijkstra",
-  "perlman",
-  "berners-lee",
-  "johnson",
-  "mccarthy",
-  "lamarr",
-  "shannon",
-  "easley",
-  "knuth",
-  "wilson",
-  "van-rossum",
-  "borg",
-  "stroustrup",
-  "clarke",
-  "wirth",
-  "sparck-jones",
-  "lamport",
-  "goldwasser",
-  "diffie",
-  "goldberg",
-  "matsumoto",
-  "keller",
-  "gosling",
-  "sammet",
-  "eich",
-  "boyd",
-  "pike"
-]
-
-const namedWorkspaces: ReadonlyArray<{
-  readonly slug: string
-  readonly name: string
-  readonly description: string
-  readonly share: number
-  readonly budgets?: Partial<Record<BudgetInterval, number>>
-  readonly settings?: Partial<typeof SeedWorkspace.Type>
-}> = [
-  {
-    slug: "engineering",
-    name: "Engineering",
-    description: "Product engineering: coding agents, CI review bots and internal tools",
-    share: 0.4,
-    budgets: { lifetime: 50_000, monthly: 10_000, weekly: 2_500, daily: 400 },
-    settings: {
-      defaultTextModel: "anthropic/claude-sonnet-4",
-      defaultProviderSort: "throughput",
-      includeByokInBudgets: true,
-      isObservabilityIoLoggingEnabled: true,
-      ioLoggingSamplingRate: 0.25
-    }
-  },
-  {
-    slug: "marketing",
-    name: "Marketing",
-    description: "Copywriting and campaign assets",
-    share: 0.15,
-    budgets: { monthly: 1_500 },
-    settings: { defaultTextModel: "openai/gpt-4o", defaultImageModel: "openai/dall-e-3", defaultProviderSort: "price" }
-  },
-  {
-    slug: "data-science",
-    name: "Data Science",
-    description: "Evaluations, batch labelling and research notebooks",
-    share: 0.12,
-    budgets: { lifetime: 20_000, daily: 250 },
-    settings: { defaultTextModel: "google/gemini-2.5-pro", isObservabilityBroadcastEnabled: true }
-  },
-  {
-    slug: "sandbox",
-    name: "Sandbox",
-    description: "Experiments; anything here may be deleted",
-    share: 0.25,
-    budgets: { daily: 10 },
-    settings: { isDataDiscountLoggingEnabled: false }
-  }
-]
-
-const alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-
-/**
- * The built-in seed: a few named workspaces (engineering, marketing, data-science, sandbox) next to
- * the default one, then generated `team-0001`... workspaces; users with Clerk-like ids, about 4 %
- * admins and 10 % SCIM-managed; API keys (some disabled) in the workspaces their owners belong to;
- * budgets that respect the ordering rule. The same options always give the same seed.
- *
- * @internal
- */
-export const builtin = (
-  options: {
-    readonly users?: number | undefined
-    readonly workspaces?: number | undefined
-    readonly membersPerWorkspace?: number | undefined
-    readonly seed?: number | undefined
-  } = {}
-): Seed => {
-  const random = Prng.make(options.seed ?? 20250824)
-  const userCount = Math.max(2, options.users ?? 250)
-  const workspaceCount = Math.max(1, options.workspaces ?? 5)
-  const pick = <A>(items: ReadonlyArray<A>): A => items[Math.floor(random() * items.length)]!
-  const base = Date.parse(seedEpoch)
-
-  const emailCounts = new Map<string, number>()
-  const users = Array.from({ length: userCount }, (_, index): typeof SeedUser.Type => {
-    let id = "user_"
-    for (let i = 0; i < 27; i++) id += alphabet[Math.floor(random() * alphabet.length)]
-    const local = `${pick(firstNames)}.${pick(lastNames)}`
-    const count = (emailCounts.get(local) ?? 0) + 1
-    emailCounts.set(local, count)
-    const email = count === 1 ? `${local}@acme.example` : `${local}${count}@acme.example`
-    // the first user is an admin and the second a plain member: they own the management keys
-    const role = index === 0 ? "admin" : index === 1 ? "member" : random() < 0.04 ? "admin" : "member"
-    const scim = index > 1 && random() < 0.1
-    const createdAt = new Date(base + index * 37_000).toISOString()
-    return scim ? { id, email, role, scim, createdAt } : { id, email, role, createdAt }
-  })
-
-  const sample = (count: number): Array<string> => {
-    const chosen = new Set<number>()
-    const target = Math.min(count, users.length)
-    while (chosen.size < target) chosen.add(Math.floor(random() * users.length))
-    return Array.from(chosen, (index) => users[index]!.id)
-  }
-
-  const workspaces: Array<typeof SeedWorkspace.Type> = [
-    {
-      slug: defaultSlug,
-      name: "Default",
-      description: "Holds the organization's existing setup; every member belongs to it",
-      createdAt: seedEpoch
-    }
-  ]
-  const apiKeys: Array<typeof SeedApiKey.Type> = [{ userId: users[0]!.id, workspace: defaultSlug }]
-  const generated = Math.max(0, workspaceCount - 1 - namedWorkspaces.length)
-  const named = namedWorkspaces.slice(0, Math.max(0, workspaceCount - 1))
-  const perWorkspace = options.membersPerWorkspace ?? Math.min(100, Math.ceil(userCount / 10))
-
-  named.forEach((spec, index) => {
-    const members = sample(Math.round(userCount * spec.share))
-    workspaces.push({
-      slug: spec.slug,
-      name: spec.name,
-      description: spec.description,
-      createdAt: new Date(base + (index + 1) * 86_400_000).toISOString(),
-      createdBy: users[0]!.id,
-      members,
-      ...(spec.budgets === undefined ? {} : { budgets: spec.budgets }),
-      ...spec.settings
-    })
-    for (const userId of members) {
-      const draw = random()
-      if (draw < 0.15) apiKeys.push({ userId, workspace: spec.slug })
-      else if (draw < 0.18) apiKeys.push({ userId, workspace: spec.slug, disabled: true })
-    }
-  })
-
-  for (let index = 1; index <= generated; index++) {
-    const slug = `team-${String(index).padStart(4, "0")}`
-    const members = sample(perWorkspace)
-    const monthly = random() < 0.3 ? 100 * (1 + Math.floor(random() * 50)) : undefined
-    workspaces.push({
-      slug,
-      name: `Team ${String(index).padStart(4, "0")}`,
-      description: null,
-      createdAt: new Date(base + (named.length + index) * 3_600_000).toISOString(),
-      createdBy: users[0]!.id,
-      members,
-      ...(monthly === undefined ? {} : { budgets: { monthly, daily: monthly / 20 } })
-    })
-    for (const userId of members) if (random() < 0.1) apiKeys.push({ userId, workspace: slug })
-  }
-
-  return {
-    users,
-    apiKeys,
-    managementKeys: [
-      { key: Uuid.secretFromName(`builtin:management:${users[0]!.id}`), userId: users[0]!.id },
-      { key: Uuid.secretFromName(`builtin:management:${users[1]!.id}`), userId: users[1]!.id }
-    ],
-    workspaces
-  }
 }

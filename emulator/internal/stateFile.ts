@@ -13,7 +13,7 @@ import type * as Scope from "effect/Scope"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 import type { Organization } from "./organization.js"
-import { StateSnapshot } from "./organization.js"
+import { StateSnapshot } from "./records.js"
 
 let temporaryCounter = 0
 

@@ -24,12 +24,6 @@ export const fromName = (name: string): string => {
 export const secretFromName = (name: string): string =>
   `sk-or-v1-${createHash("sha256").update(namespace).update(name).digest("hex")}`
 
-/**
- * @internal
- */
-export const isUuid = (value: string): boolean =>
-  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value)
-
 const hex = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"))
 
 /**
