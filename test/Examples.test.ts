@@ -3,14 +3,7 @@ import { Effect, Redacted } from "effect"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 import { Emulator } from "../emulator/index.js"
-import { type Run, runScript } from "./support/scripts.js"
-
-const {
-  OPENROUTER_API_KEY: _key,
-  OPENROUTER_BASE_URL: _baseUrl,
-  OPENROUTER_DEFAULT_WORKSPACE: _defaultWorkspace,
-  ...environment
-} = process.env
+import { environment, type Run, runScript } from "./support/scripts.js"
 
 /** One example (or `bin/` script) as a child process running its build with plain node. */
 const run = (example: string, args: ReadonlyArray<string> = [], env: NodeJS.ProcessEnv = {}) =>

@@ -5,14 +5,7 @@ import * as Os from "node:os"
 import * as Path from "node:path"
 import { Emulator } from "../emulator/index.js"
 import { Manifest } from "../src/index.js"
-import { runScript } from "./support/scripts.js"
-
-const {
-  OPENROUTER_API_KEY: _key,
-  OPENROUTER_BASE_URL: _baseUrl,
-  OPENROUTER_DEFAULT_WORKSPACE: _defaultWorkspace,
-  ...environment
-} = process.env
+import { environment, runScript } from "./support/scripts.js"
 
 const seed: Emulator.Seed = {
   users: [

@@ -10,6 +10,16 @@ export const nodeArgs = (script: string): [string, ...Array<string>] => [
   Path.join(root, "dist", script.replace(/\.ts$/, ".js"))
 ]
 
+/**
+ * This process's environment without the variables that point a script at a real organization, so
+ * a test decides what its child sees.
+ */
+export const environment: NodeJS.ProcessEnv = Object.fromEntries(
+  Object.entries(process.env).filter(
+    ([name]) => !["OPENROUTER_API_KEY", "OPENROUTER_BASE_URL", "OPENROUTER_DEFAULT_WORKSPACE"].includes(name)
+  )
+)
+
 export interface Run {
   readonly code: number
   readonly stdout: string
