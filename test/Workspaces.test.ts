@@ -905,8 +905,26 @@ describe("Workspaces", () => {
           const ws = yield* Workspaces.Workspaces
           yield* ws.get({ id: "fixture" }).pipe(Effect.withTracer(recording))
           yield* Effect.flip(ws.get({ id: "missing" })).pipe(Effect.withTracer(recording))
+          yield* Effect.flip(ws.create({ name: "Dup", slug: "fixture" }, { retry: false })).pipe(
+            Effect.withTracer(recording)
+          )
           const names = spans.map((span) => span.name)
           assert.include(names, "Workspaces.get")
+          // each operation's span names its operation and the workspace it is about (never the key)
+          assert.deepStrictEqual(
+            spans
+              .filter((span) => span.name.startsWith("Workspaces."))
+              .map((span) => [
+                span.name,
+                span.attributes.get("workspaces.operation"),
+                span.attributes.get("workspaces.workspace")
+              ]),
+            [
+              ["Workspaces.get", "get", "fixture"],
+              ["Workspaces.get", "get", "missing"],
+              ["Workspaces.create", "create", "fixture"]
+            ]
+          )
           assert.isTrue(
             names.some((name) => name.startsWith("http.client")),
             names.join(", ")

@@ -125,7 +125,17 @@ interface Call {
  */
 const traced = (name: string) => {
   const options = { captureStackTrace: false, attributes: { "workspaces.operation": name } } as const
-  return <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.withSpan(effect, `Workspaces.${name}`, options)
+  /** The workspace a call names (its `id`, or the `slug` it creates), as the span's `workspaces.workspace`. */
+  return (input: unknown) => {
+    const named = input as { readonly id?: unknown; readonly slug?: unknown } | undefined
+    const workspace =
+      typeof named?.id === "string" ? named.id : typeof named?.slug === "string" ? named.slug : undefined
+    const spanOptions =
+      workspace === undefined
+        ? options
+        : { ...options, attributes: { ...options.attributes, "workspaces.workspace": workspace } }
+    return <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.withSpan(effect, `Workspaces.${name}`, spanOptions)
+  }
 }
 
 /** Whether the calls of the current fiber let an HTTP attempt in flight finish when interrupted. */
@@ -232,7 +242,7 @@ export const make = (options: Workspaces.Options) =>
             })
           )
           return retry(once, policy)
-        }).pipe(traced(endpoint.name))) as (
+        }).pipe(traced(endpoint.name)(input))) as (
         input: Endpoint.Input<E>,
         call?: Workspaces.CallOptions
       ) => Effect.Effect<Endpoint.Result<E>, WorkspacesError.ErrorForEndpoint<E>>
@@ -261,7 +271,7 @@ export const make = (options: Workspaces.Options) =>
           policy,
           retry
         })
-      }).pipe(traced("create"))) as Workspaces.Service["create"]
+      }).pipe(traced("create")(input))) as Workspaces.Service["create"]
 
     const service: Workspaces.Service = {
       list: (input = {}, call) => list(input, call),
