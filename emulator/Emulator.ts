@@ -214,7 +214,7 @@ export type StateSnapshot = Records.StateSnapshot
  * @since 0.1.0
  * @category models
  */
-export const StateSnapshot: Schema.Schema<StateSnapshot> = Records.StateSnapshot
+export const StateSnapshot: Schema.Schema<StateSnapshot, Records.StateSnapshotEncoded> = Records.StateSnapshot
 
 /**
  * The emulator could not start: the port is taken, a seed or state file is unreadable or invalid, or
@@ -301,6 +301,14 @@ export interface EmulatorOptions {
    * emulator left running for days keeps a bounded memory; `Infinity` keeps everything.
    */
   readonly logLimit?: number | undefined
+  /** The page size of `GET /keys`, which takes no `limit`; 100 by default. */
+  readonly keysPageSize?: number | undefined
+  /**
+   * `"confirm"` (the default): the default workspace is deleted when the request says
+   * `confirm_default_workspace_deletion=true`, refused with 400 otherwise. `"unavailable"`: refused
+   * with 403, as for an organization the capability has not reached.
+   */
+  readonly defaultWorkspaceDeletion?: "confirm" | "unavailable" | undefined
 }
 
 /**
@@ -389,12 +397,15 @@ export const make = (options: EmulatorOptions = {}): Effect.Effect<Service, Emul
   // (100,000 users make a seed of about 90 MB), so only the other options reach `start`.
   const { seed: _seed, seedFile: _seedFile, ...settings } = options
   const logLimit = options.logLimit ?? defaultLogLimit
-  const load = isLimit(logLimit)
-    ? initialState(options)
-    : new EmulatorError({
+  const { keysPageSize } = options
+  const load = !isLimit(logLimit)
+    ? new EmulatorError({
         reason: "Options",
         detail: `logLimit must be a non-negative integer or Infinity, got ${logLimit}`
       })
+    : keysPageSize !== undefined && !(Number.isInteger(keysPageSize) && keysPageSize >= 1)
+      ? new EmulatorError({ reason: "Options", detail: `keysPageSize must be an integer >= 1, got ${keysPageSize}` })
+      : initialState(options)
   return Effect.flatMap(load, (state) => start(state, { ...settings, logLimit })).pipe(Effect.withClock(Clock.make()))
 }
 
@@ -405,7 +416,11 @@ const start = (
   Effect.gen(function* () {
     const { logLimit } = options
     const accessKeys = SeedInternal.ensureAccessKeys(state)
-    const organization = new Organization.Organization(state, logLimit)
+    const organization = new Organization.Organization(state, logLimit, {
+      keysPageSize: options.keysPageSize ?? Organization.defaultSettings.keysPageSize,
+      defaultWorkspaceDeletion:
+        options.defaultWorkspaceDeletion ?? Organization.defaultSettings.defaultWorkspaceDeletion
+    })
     const faults = new Faults.FaultInjector(options.faults ?? [], options.faultSeed ?? 1)
     const log = new RequestLog(logLimit)
 

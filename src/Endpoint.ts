@@ -19,7 +19,7 @@ import * as Schema from "effect/Schema"
  * @since 0.2.0
  * @category constants
  */
-export const documentedStatuses = [400, 401, 403, 404, 500] as const
+export const documentedStatuses = [400, 401, 403, 404, 429, 500] as const
 
 /**
  * A status that the spec documents as an error of some operation.

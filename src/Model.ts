@@ -154,6 +154,65 @@ export const PageOffset = Schema.Int.pipe(Schema.nonNegative({ message: () => "m
 const NullableString = Schema.NullOr(Schema.String)
 
 /**
+ * The OpenRouter server tools the spec (revision 2) names. The list is open: the API may add tools,
+ * so a `ServerTool` is any string, and these are the ones typed.
+ *
+ * @since 0.3.0
+ * @category constants
+ */
+export const knownServerTools = [
+  "openrouter:advisor",
+  "openrouter:apply_patch",
+  "openrouter:bash",
+  "openrouter:datetime",
+  "openrouter:fusion",
+  "openrouter:image_generation",
+  "openrouter:experimental__search_models",
+  "openrouter:shell",
+  "openrouter:subagent",
+  "openrouter:tool_search",
+  "openrouter:web_fetch",
+  "openrouter:web_search"
+] as const
+
+/**
+ * A server tool the spec names.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export type KnownServerTool = (typeof knownServerTools)[number]
+
+/**
+ * An OpenRouter server tool: one of `knownServerTools`, or any other string (the enum is open, so an
+ * unknown tool is kept, never rejected).
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export type ServerTool = KnownServerTool | (string & {})
+
+/**
+ * An OpenRouter server tool, as `disabled_server_tools` holds them: any string, the known ones typed.
+ *
+ * @since 0.3.0
+ * @category schemas
+ */
+export const ServerTool: Schema.Schema<ServerTool> = Schema.String.annotations({
+  identifier: "ServerTool",
+  jsonSchema: { type: "string", enum: knownServerTools, "x-speakeasy-unknown-values": "allow" }
+})
+
+/**
+ * The server tools requests in a workspace may not invoke. `null` (and, in a request, `[]`) means
+ * none is disabled.
+ *
+ * @since 0.3.0
+ * @category schemas
+ */
+export const DisabledServerTools = Schema.NullOr(Schema.Array(ServerTool))
+
+/**
  * A workspace.
  *
  * @since 0.1.0
@@ -174,6 +233,8 @@ export const Workspace = Schema.Struct({
   ioLoggingSamplingRate: wire("io_logging_sampling_rate", Schema.Number),
   ioLoggingApiKeyIds: wire("io_logging_api_key_ids", Schema.NullOr(Schema.Array(Schema.Int))),
   includeByokInBudgets: optionalWire("include_byok_in_budgets", Schema.Boolean),
+  /** Revision 2; absent from servers of revision 1. */
+  disabledServerTools: optionalWire("disabled_server_tools", DisabledServerTools),
   createdAt: wire("created_at", Schema.String),
   updatedAt: wire("updated_at", NullableString),
   createdBy: wire("created_by", NullableString)
@@ -258,7 +319,9 @@ export const WorkspaceSettings = Schema.Struct({
   ioLoggingSamplingRate: optionalWire("io_logging_sampling_rate", SamplingRate),
   isDataDiscountLoggingEnabled: optionalWire("is_data_discount_logging_enabled", Schema.Boolean),
   isObservabilityBroadcastEnabled: optionalWire("is_observability_broadcast_enabled", Schema.Boolean),
-  isObservabilityIoLoggingEnabled: optionalWire("is_observability_io_logging_enabled", Schema.Boolean)
+  isObservabilityIoLoggingEnabled: optionalWire("is_observability_io_logging_enabled", Schema.Boolean),
+  /** `null` or `[]` clears the list. */
+  disabledServerTools: optionalWire("disabled_server_tools", DisabledServerTools)
 })
 
 /**
@@ -266,6 +329,74 @@ export const WorkspaceSettings = Schema.Struct({
  * @category models
  */
 export interface WorkspaceSettings extends Schema.Schema.Type<typeof WorkspaceSettings> {}
+
+/**
+ * A role in the organization, as `/organization/members` names it (`admin` and `member` in a workspace).
+ *
+ * @since 0.3.0
+ * @category schemas
+ */
+export const OrganizationRole = Schema.Literal("org:admin", "org:member")
+
+/**
+ * A member of the organization.
+ *
+ * @since 0.3.0
+ * @category schemas
+ */
+export const OrganizationMember = Schema.Struct({
+  /** The user id, as workspace memberships name it (`userId`). */
+  id: Schema.String,
+  email: Schema.String,
+  firstName: wire("first_name", NullableString),
+  lastName: wire("last_name", NullableString),
+  role: OrganizationRole
+}).annotations({ identifier: "OrganizationMember" })
+
+/**
+ * @since 0.3.0
+ * @category models
+ */
+export interface OrganizationMember extends Schema.Schema.Type<typeof OrganizationMember> {}
+
+/**
+ * An API key (an inference key, not a management key), as `GET /keys` lists it: never its secret.
+ *
+ * @since 0.3.0
+ * @category schemas
+ */
+export const ApiKey = Schema.Struct({
+  /** The key's identifier. */
+  hash: Schema.String,
+  name: Schema.String,
+  /** A masked form of the key, e.g. `sk-or-v1-0e6...1c96`. */
+  label: Schema.String,
+  disabled: Schema.Boolean,
+  limit: Schema.NullOr(Schema.Number),
+  limitRemaining: wire("limit_remaining", Schema.NullOr(Schema.Number)),
+  limitReset: wire("limit_reset", NullableString),
+  includeByokInLimit: wire("include_byok_in_limit", Schema.Boolean),
+  usage: Schema.Number,
+  usageDaily: wire("usage_daily", Schema.Number),
+  usageWeekly: wire("usage_weekly", Schema.Number),
+  usageMonthly: wire("usage_monthly", Schema.Number),
+  byokUsage: wire("byok_usage", Schema.Number),
+  byokUsageDaily: wire("byok_usage_daily", Schema.Number),
+  byokUsageWeekly: wire("byok_usage_weekly", Schema.Number),
+  byokUsageMonthly: wire("byok_usage_monthly", Schema.Number),
+  createdAt: wire("created_at", Schema.String),
+  updatedAt: wire("updated_at", NullableString),
+  expiresAt: optionalWire("expires_at", NullableString),
+  /** The user who created the key: the member it holds in its workspace. */
+  creatorUserId: wire("creator_user_id", NullableString),
+  workspaceId: wire("workspace_id", Schema.String)
+}).annotations({ identifier: "ApiKey" })
+
+/**
+ * @since 0.3.0
+ * @category models
+ */
+export interface ApiKey extends Schema.Schema.Type<typeof ApiKey> {}
 
 /**
  * A page of a list: the items and the total count across all pages.

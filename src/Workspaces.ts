@@ -15,7 +15,7 @@ import * as Redacted from "effect/Redacted"
 import type * as Stream from "effect/Stream"
 import type * as Endpoint from "./Endpoint.js"
 import * as internal from "./internal/workspaces.js"
-import type { Page, Workspace, WorkspaceMember } from "./Model.js"
+import type { ApiKey, OrganizationMember, Page, Workspace, WorkspaceMember } from "./Model.js"
 import type { RetryPolicy } from "./RetryPolicy.js"
 import type * as Api from "./WorkspacesApi.js"
 import type { ConfigError } from "effect/ConfigError"
@@ -77,7 +77,11 @@ export interface Service {
   ) => Effect.Effect<Page<Workspace>, ErrorForEndpoint<typeof Api.list>>
   /** Creates a workspace; never creates two, even when an attempt's answer is lost. */
   readonly create: Operation<typeof Api.create>
-  /** Deletes a workspace (by UUID or slug). */
+  /**
+   * Deletes a workspace (by UUID or slug). The default workspace only with
+   * `confirmDefaultWorkspaceDeletion: true`, which permanently disables its inference keys and
+   * deletes its budgets and guardrails.
+   */
   readonly delete: Operation<typeof Api.del>
   /** A workspace by UUID or slug. */
   readonly get: Operation<typeof Api.get>
@@ -97,12 +101,37 @@ export interface Service {
   readonly bulkAddMembers: Operation<typeof Api.bulkAddMembers>
   /** Removes 1..100 members. */
   readonly bulkRemoveMembers: Operation<typeof Api.bulkRemoveMembers>
+  /** One page of the organization's members (`GET /organization/members`). */
+  readonly listOrganizationMembers: (
+    input?: Endpoint.Input<typeof Api.listOrganizationMembers>,
+    options?: CallOptions
+  ) => Effect.Effect<Page<OrganizationMember>, ErrorForEndpoint<typeof Api.listOrganizationMembers>>
+  /**
+   * One page of a workspace's API keys (`GET /keys`): of the default workspace unless `workspaceId`
+   * (a UUID) says otherwise, the active ones unless `includeDisabled`. The page size is the server's.
+   */
+  readonly listApiKeys: (
+    input?: Endpoint.Input<typeof Api.listApiKeys>,
+    options?: CallOptions
+  ) => Effect.Effect<{ readonly data: ReadonlyArray<ApiKey> }, ErrorForEndpoint<typeof Api.listApiKeys>>
   /** Every workspace, across all pages. */
   readonly streamWorkspaces: (options?: StreamOptions) => Stream.Stream<Workspace, ErrorForEndpoint<typeof Api.list>>
   /** Every member of a workspace, across all pages. */
   readonly streamMembers: (
     options: { readonly id: string } & StreamOptions
   ) => Stream.Stream<WorkspaceMember, ErrorForEndpoint<typeof Api.listMembers>>
+  /** Every member of the organization, across all pages. */
+  readonly streamOrganizationMembers: (
+    options?: StreamOptions
+  ) => Stream.Stream<OrganizationMember, ErrorForEndpoint<typeof Api.listOrganizationMembers>>
+  /**
+   * Every API key of a workspace, page after page from offset 0 until an empty page. It cannot loop:
+   * a page that brings no key not seen before, or more than `maxItems` keys, fails the stream with a
+   * `ResponseValidationError`. `pageSize` and `concurrency` do not apply (the endpoint has no `limit`).
+   */
+  readonly streamApiKeys: (
+    options?: { readonly workspaceId?: string; readonly includeDisabled?: boolean } & StreamOptions
+  ) => Stream.Stream<ApiKey, ErrorForEndpoint<typeof Api.listApiKeys>>
 }
 
 /**

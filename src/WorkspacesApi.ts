@@ -1,16 +1,19 @@
 /**
- * The twelve Workspaces endpoints of `workspaces.openapi.yaml`, described once. The client sends
- * from these descriptions and the emulator serves from them.
+ * The endpoints of `spec/management.openapi.yaml` (revision 2), described once: the twelve
+ * Workspaces endpoints, and the two a migration needs around them, `GET /organization/members` and
+ * `GET /keys`. The client sends from these descriptions and the emulator serves from them.
  *
  * @since 0.1.0
  */
 import * as Schema from "effect/Schema"
 import * as Endpoint from "./Endpoint.js"
 import {
+  ApiKey,
   BudgetInterval,
   Description,
   LimitUsd,
   optionalWire,
+  OrganizationMember,
   Page,
   PageLimit,
   PageOffset,
@@ -26,7 +29,9 @@ import {
 } from "./Model.js"
 
 const ById = Schema.Struct({ id: WorkspaceId })
-const ByInterval = Schema.Struct({ id: WorkspaceId, interval: BudgetInterval })
+// Revision 2 names the budget paths' parameter `workspace_ref`; the input keeps `id`, as everywhere.
+const ByRef = Schema.Struct({ id: wire("workspace_ref", WorkspaceId) })
+const ByInterval = Schema.Struct({ id: wire("workspace_ref", WorkspaceId), interval: BudgetInterval })
 
 const Paging = Schema.Struct({
   offset: Schema.optionalWith(Schema.compose(Schema.NumberFromString, PageOffset), { exact: true }),
@@ -93,6 +98,10 @@ export const del = Endpoint.make({
   method: "DELETE",
   path: "/workspaces/{id}",
   params: ById,
+  query: Schema.Struct({
+    /** Required to delete the default workspace (which disables its keys and deletes its budgets); ignored otherwise. */
+    confirmDefaultWorkspaceDeletion: optionalWire("confirm_default_workspace_deletion", Schema.BooleanFromString)
+  }),
   response: Deleted,
   result: nothing,
   errors: [400, 401, 403, 404, 500]
@@ -137,7 +146,7 @@ export const update = Endpoint.make({
 })
 
 /**
- * `GET /workspaces/{id}/budgets`
+ * `GET /workspaces/{workspace_ref}/budgets`
  *
  * @since 0.1.0
  * @category endpoints
@@ -145,15 +154,15 @@ export const update = Endpoint.make({
 export const listBudgets = Endpoint.make({
   name: "listBudgets",
   method: "GET",
-  path: "/workspaces/{id}/budgets",
-  params: ById,
+  path: "/workspaces/{workspace_ref}/budgets",
+  params: ByRef,
   response: BudgetsResponse,
   result: same,
   errors: [401, 404, 500]
 })
 
 /**
- * `GET /workspaces/{id}/budgets/{interval}`
+ * `GET /workspaces/{workspace_ref}/budgets/{interval}`
  *
  * @since 0.1.0
  * @category endpoints
@@ -161,7 +170,7 @@ export const listBudgets = Endpoint.make({
 export const getBudget = Endpoint.make({
   name: "getBudget",
   method: "GET",
-  path: "/workspaces/{id}/budgets/{interval}",
+  path: "/workspaces/{workspace_ref}/budgets/{interval}",
   params: ByInterval,
   response: BudgetResponse,
   result: same,
@@ -169,7 +178,7 @@ export const getBudget = Endpoint.make({
 })
 
 /**
- * `DELETE /workspaces/{id}/budgets/{interval}`
+ * `DELETE /workspaces/{workspace_ref}/budgets/{interval}`
  *
  * @since 0.1.0
  * @category endpoints
@@ -177,7 +186,7 @@ export const getBudget = Endpoint.make({
 export const deleteBudget = Endpoint.make({
   name: "deleteBudget",
   method: "DELETE",
-  path: "/workspaces/{id}/budgets/{interval}",
+  path: "/workspaces/{workspace_ref}/budgets/{interval}",
   params: ByInterval,
   response: Deleted,
   result: nothing,
@@ -185,7 +194,7 @@ export const deleteBudget = Endpoint.make({
 })
 
 /**
- * `PUT /workspaces/{id}/budgets/{interval}`: create or update.
+ * `PUT /workspaces/{workspace_ref}/budgets/{interval}`: create or update.
  *
  * @since 0.1.0
  * @category endpoints
@@ -193,7 +202,7 @@ export const deleteBudget = Endpoint.make({
 export const setBudget = Endpoint.make({
   name: "setBudget",
   method: "PUT",
-  path: "/workspaces/{id}/budgets/{interval}",
+  path: "/workspaces/{workspace_ref}/budgets/{interval}",
   params: ByInterval,
   body: Schema.Struct({
     limitUsd: wire("limit_usd", LimitUsd),
@@ -256,7 +265,46 @@ export const bulkRemoveMembers = Endpoint.make({
 })
 
 /**
- * All twelve endpoints, keyed by operation name.
+ * `GET /organization/members`: the organization's members, to resolve people by email.
+ *
+ * @since 0.3.0
+ * @category endpoints
+ */
+export const listOrganizationMembers = Endpoint.make({
+  name: "listOrganizationMembers",
+  method: "GET",
+  path: "/organization/members",
+  query: Paging,
+  response: Page(OrganizationMember),
+  result: same,
+  errors: [401, 404, 500]
+})
+
+/**
+ * `GET /keys`: the API keys of one workspace (the default workspace unless `workspaceId` says
+ * otherwise), active ones only unless `includeDisabled`. There is no `limit`: the page size is the
+ * server's, and the last page is followed by an empty one.
+ *
+ * @since 0.3.0
+ * @category endpoints
+ */
+export const listApiKeys = Endpoint.make({
+  name: "listApiKeys",
+  method: "GET",
+  path: "/keys",
+  query: Schema.Struct({
+    workspaceId: optionalWire("workspace_id", Schema.UUID),
+    includeDisabled: optionalWire("include_disabled", Schema.BooleanFromString),
+    offset: Schema.optionalWith(Schema.compose(Schema.NumberFromString, PageOffset), { exact: true })
+  }),
+  response: Schema.Struct({ data: Schema.Array(ApiKey) }),
+  result: same,
+  errors: [400, 401, 429, 500]
+})
+
+/**
+ * Every endpoint, keyed by operation name: the twelve Workspaces operations, then the two of the
+ * organization around them.
  *
  * @since 0.1.0
  * @category endpoints
@@ -273,7 +321,9 @@ export const endpoints = {
   setBudget,
   listMembers,
   bulkAddMembers,
-  bulkRemoveMembers
+  bulkRemoveMembers,
+  listOrganizationMembers,
+  listApiKeys
 } as const
 
 /**

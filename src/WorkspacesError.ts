@@ -231,6 +231,7 @@ export const DocumentedStatusErrors = {
   401: UnauthorizedResponseError,
   403: ForbiddenResponseError,
   404: NotFoundResponseError,
+  429: TooManyRequestsResponseError,
   500: InternalServerResponseError
 } as const satisfies Record<Endpoint.DocumentedStatus, unknown>
 

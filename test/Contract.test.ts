@@ -32,7 +32,7 @@ const deliberate: ReadonlyArray<{
   readonly why: string
 }> = [
   {
-    operations: ["list", "listMembers"],
+    operations: ["list", "listMembers", "listOrganizationMembers", "listApiKeys"],
     key: "query.offset.type",
     spec: "integer|null",
     ours: "integer",
@@ -58,6 +58,27 @@ const deliberate: ReadonlyArray<{
     spec: undefined,
     ours: "0",
     why: "the spec states the rule only in prose ('Must be greater than 0.'); the client checks it"
+  },
+  {
+    operations: ["listApiKeys"],
+    key: "query.include_disabled.type",
+    spec: "string",
+    ours: "boolean",
+    why: "the spec types the query string and says what it carries with x-openrouter-type: boolean; ours describes the value"
+  },
+  {
+    operations: ["listApiKeys"],
+    key: "query.include_disabled.x-openrouter-type",
+    spec: "boolean",
+    ours: undefined,
+    why: "as above: the value is a boolean, sent as true or false"
+  },
+  {
+    operations: ["listApiKeys"],
+    key: "query.workspace_id.pattern",
+    spec: undefined,
+    ours: "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
+    why: "the spec says format: uuid; the client checks that form (Schema.UUID) before sending"
   },
   {
     operations: ["bulkAddMembers", "bulkRemoveMembers"],
@@ -206,12 +227,13 @@ const describeParameters = (place: string, schema: JsonObject, facts: Facts): vo
 const spec = Yaml.parse(Fs.readFileSync(specPath, "utf8")) as JsonObject
 const methods = ["get", "put", "post", "delete", "patch", "head", "options", "trace"]
 
+/** The spec's operations by route (`GET /keys`): two of them are named `list`. */
 const specOperations = new Map<string, Facts>()
 for (const [path, item] of Object.entries<JsonObject>(spec.paths)) {
   for (const method of methods.filter((method) => item[method] !== undefined)) {
     const operation = resolve(spec, item[method]) as JsonObject
-    const name: string = operation["x-speakeasy-name-override"] ?? operation.operationId
-    const facts: Facts = new Map([["route", `${method.toUpperCase()} ${path}`]])
+    const route = `${method.toUpperCase()} ${path}`
+    const facts: Facts = new Map([["route", route]])
     // operation-level parameters override path-level ones of the same name and place
     const parameters = new Map<string, JsonObject>()
     for (const parameter of [...resolve(spec, item.parameters ?? []), ...(operation.parameters ?? [])]) {
@@ -233,7 +255,7 @@ for (const [path, item] of Object.entries<JsonObject>(spec.paths)) {
       statuses.filter((status) => status.startsWith("2")),
       statuses.filter((status) => !status.startsWith("2"))
     )
-    specOperations.set(name, facts)
+    specOperations.set(route, facts)
   }
 }
 
@@ -248,13 +270,29 @@ const jsonSchema = (schema: Schema.Schema.Any): JsonObject => {
 
 const keysOf = (schema: Schema.Schema.Any): string => Object.keys(jsonSchema(schema).properties ?? {}).join(", ")
 
+/** The wire name of each renamed property of a struct (`Model.wire`, `Model.optionalWire`), by its type-side name. */
+const wireNames = (part: Endpoint.Part): ReadonlyMap<string, string> => {
+  const ast = part.ast
+  if (ast._tag !== "Transformation" || ast.transformation._tag !== "TypeLiteralTransformation") return new Map()
+  return new Map(ast.transformation.propertySignatureTransformations.map((_) => [String(_.to), String(_.from)]))
+}
+
 /** The parameters' facts: their wire names are the encoded side's, their values the decoded side's. */
 const describeUrlPart = (name: string, place: string, part: Endpoint.Part, facts: Facts): void => {
-  const typed = Schema.typeSchema(part)
-  if (keysOf(Schema.encodedSchema(part)) !== keysOf(typed)) {
-    throw new Error(`${name}: the ${place} parameters are renamed on the wire, which this test cannot pair up`)
+  const typed = jsonSchema(Schema.typeSchema(part))
+  const renamed = wireNames(part)
+  const onTheWire = (key: string) => renamed.get(key) ?? key
+  const wire = {
+    ...typed,
+    properties: Object.fromEntries(
+      Object.entries(typed.properties ?? {}).map(([key, value]) => [onTheWire(key), value])
+    ),
+    required: (typed.required ?? []).map(onTheWire)
   }
-  describeParameters(place, jsonSchema(typed), facts)
+  if (keysOf(Schema.encodedSchema(part)) !== Object.keys(wire.properties).join(", ")) {
+    throw new Error(`${name}: the ${place} parameters' wire names cannot be paired with their values`)
+  }
+  describeParameters(place, wire, facts)
 }
 
 const ourOperations = new Map<string, Facts>()
@@ -297,21 +335,24 @@ const allowed = (operation: string): ReadonlyArray<string> =>
     .filter((entry) => entry.operations.includes(operation))
     .map((entry) => `${operation} ${entry.key}: spec ${entry.spec ?? "(none)"}, ours ${entry.ours ?? "(none)"}`)
 
-describe("the endpoint descriptions against spec/workspaces.openapi.yaml", () => {
+const routeOf = (name: string) => ourOperations.get(name)!.get("route")!
+
+describe("the endpoint descriptions against spec/management.openapi.yaml", () => {
   it("have exactly the spec's operations", () => {
+    const ourRoutes = new Set([...ourOperations.keys()].map(routeOf))
     const lines = [
       ...[...specOperations.keys()]
-        .filter((name) => !ourOperations.has(name))
-        .map((name) => `${name} (${specOperations.get(name)!.get("route")}): in the spec, not in WorkspacesApi`),
+        .filter((route) => !ourRoutes.has(route))
+        .map((route) => `${route}: in the spec, not in WorkspacesApi`),
       ...[...ourOperations.keys()]
-        .filter((name) => !specOperations.has(name))
-        .map((name) => `${name} (${ourOperations.get(name)!.get("route")}): in WorkspacesApi, not in the spec`)
+        .filter((name) => !specOperations.has(routeOf(name)))
+        .map((name) => `${name} (${routeOf(name)}): in WorkspacesApi, not in the spec`)
     ]
     assert.deepStrictEqual(lines, [])
   })
 
   it("reads the bounds on both sides, so the comparison is not vacuous", () => {
-    for (const facts of [specOperations.get("create")!, ourOperations.get("create")!]) {
+    for (const facts of [specOperations.get(routeOf("create"))!, ourOperations.get("create")!]) {
       assert.strictEqual(facts.get("body.name.maxLength"), "100")
       assert.strictEqual(facts.get("body.slug.pattern"), "^[a-z0-9]+(?:-[a-z0-9]+)*$")
       assert.strictEqual(facts.get("body.description.type"), "null|string")
@@ -319,10 +360,10 @@ describe("the endpoint descriptions against spec/workspaces.openapi.yaml", () =>
   })
 
   for (const [name, ours] of ourOperations) {
-    it.skipIf(!specOperations.has(name))(
+    it.skipIf(!specOperations.has(routeOf(name)))(
       `${name}: route, parameters, request body and documented statuses as the spec has them`,
       () => {
-        const found = differences(name, specOperations.get(name)!, ours)
+        const found = differences(name, specOperations.get(routeOf(name))!, ours)
         const expected = allowed(name)
         assert.deepStrictEqual(
           found.filter((line) => !expected.includes(line)),

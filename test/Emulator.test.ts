@@ -234,11 +234,12 @@ describe("Emulator", () => {
         })
       )
 
-      it.effect("delete: the default workspace is 403, active API keys are 400, then it goes", () =>
+      it.effect("delete: the default workspace needs the confirmation, active API keys are 400, then it goes", () =>
         Effect.gen(function* () {
           const emulator = yield* Emulator.Emulator
           const defaultWorkspace = yield* del("/workspaces/default")
-          assert.strictEqual(defaultWorkspace.status, 403)
+          assert.strictEqual(defaultWorkspace.status, 400)
+          assert.deepStrictEqual(defaultWorkspace.body.error.metadata, { reason: "confirmation_required" })
           const keyed = yield* del("/workspaces/keyed")
           assert.strictEqual(keyed.status, 400)
           assert.deepStrictEqual(keyed.body.error.metadata, { reason: "active_api_keys", api_key_count: 1 })
@@ -252,7 +253,11 @@ describe("Emulator", () => {
               key: "sk-or-v1-doomed",
               userId: "user_010",
               workspaceId: made.body.data.id,
-              disabled: false
+              disabled: false,
+              name: "doomed",
+              createdAt: "2025-01-06T09:00:00.000Z",
+              usage: 0,
+              limit: null
             })
           })
           assert.strictEqual((yield* del("/workspaces/doomed")).status, 400)

@@ -8,7 +8,7 @@ import { callOperation, documentedStatuses, sharedSpecPath, specPath } from "./s
 
 const seed: Emulator.Seed = {
   users: [
-    { id: "user_admin", role: "admin", email: "admin@acme.example" },
+    { id: "user_admin", role: "admin", email: "admin@acme.example", firstName: "Ada", lastName: null },
     { id: "user_member", role: "member" },
     { id: "user_scim", role: "member", scim: true },
     { id: "user_1", role: "member" },
@@ -16,11 +16,15 @@ const seed: Emulator.Seed = {
   ],
   managementKeys: [
     { key: "sk-or-v1-admin", userId: "user_admin" },
-    { key: "sk-or-v1-member", userId: "user_member" }
+    { key: "sk-or-v1-member", userId: "user_member" },
+    // the key of someone who has left the organization
+    { key: "sk-or-v1-outsider", userId: "user_gone" }
   ],
   apiKeys: [
     { userId: "user_1", workspace: "keyed", key: "sk-or-v1-inference" },
-    { userId: "user_2", workspace: "alpha", key: "sk-or-v1-disabled", disabled: true }
+    { userId: "user_2", workspace: "alpha", key: "sk-or-v1-disabled", disabled: true, name: "old" },
+    { userId: "user_admin", workspace: "default", key: "sk-or-v1-default-1", name: "prod", usage: 12.5, limit: 100 },
+    { userId: "user_admin", workspace: "default", key: "sk-or-v1-default-2", name: "ci" }
   ],
   workspaces: [
     {
@@ -49,7 +53,8 @@ const member = "sk-or-v1-member"
 const scenarios: {
   readonly [K in OperationName]: (
     expect: Expect,
-    expect500: (operation: OperationName, options?: Options) => Effect.Effect<void, Error>
+    expect500: (operation: OperationName, options?: Options) => Effect.Effect<void, Error>,
+    expectInjected: (operation: OperationName, status: 429 | 500, options?: Options) => Effect.Effect<void, Error>
   ) => Effect.Effect<void, Error>
 } = {
   list: (expect, expect500) =>
@@ -120,7 +125,13 @@ const scenarios: {
       yield* expect("create", 201, { body: { name: "Temp", slug: "temp" } })
       yield* expect("delete", 200, { params: { id: "temp" } })
       yield* expect("delete", 400, { params: { id: "keyed" } })
-      yield* expect("delete", 403, { params: { id: "default" } })
+      // revision 2: the default workspace goes only with the confirmation (see test/Revision2.test.ts)
+      const unconfirmed = yield* expect("delete", 400, { params: { id: "default" } })
+      assert.deepStrictEqual(unconfirmed.error.metadata, { reason: "confirmation_required" })
+      yield* expect("delete", 400, {
+        params: { id: "default" },
+        query: { confirm_default_workspace_deletion: "maybe" }
+      })
       yield* expect("delete", 403, { params: { id: "alpha" }, key: member })
       yield* expect("delete", 403, { params: { id: "alpha" }, key: inference })
       yield* expect("delete", 401, { params: { id: "alpha" }, key: null })
@@ -130,58 +141,64 @@ const scenarios: {
 
   listBudgets: (expect, expect500) =>
     Effect.gen(function* () {
-      const budgets = yield* expect("listBudgets", 200, { params: { id: "alpha" } })
+      const budgets = yield* expect("listBudgets", 200, { params: { workspace_ref: "alpha" } })
       assert.deepStrictEqual(
         budgets.data.map((_: { reset_interval: string | null }) => _.reset_interval),
         [null, "monthly"]
       )
       assert.strictEqual(budgets.include_byok_in_budgets, false)
-      yield* expect("listBudgets", 401, { params: { id: "alpha" }, key: inference })
-      yield* expect("listBudgets", 404, { params: { id: "nope" } })
-      yield* expect500("listBudgets", { params: { id: "alpha" } })
+      yield* expect("listBudgets", 401, { params: { workspace_ref: "alpha" }, key: inference })
+      yield* expect("listBudgets", 404, { params: { workspace_ref: "nope" } })
+      yield* expect500("listBudgets", { params: { workspace_ref: "alpha" } })
     }),
 
   getBudget: (expect, expect500) =>
     Effect.gen(function* () {
-      const lifetime = yield* expect("getBudget", 200, { params: { id: "alpha", interval: "lifetime" } })
+      const lifetime = yield* expect("getBudget", 200, { params: { workspace_ref: "alpha", interval: "lifetime" } })
       assert.strictEqual(lifetime.data.reset_interval, null)
-      yield* expect("getBudget", 400, { params: { id: "alpha", interval: "yearly" } })
-      yield* expect("getBudget", 401, { params: { id: "alpha", interval: "monthly" }, key: null })
-      yield* expect("getBudget", 404, { params: { id: "alpha", interval: "daily" } })
-      yield* expect("getBudget", 404, { params: { id: "nope", interval: "monthly" } })
-      yield* expect500("getBudget", { params: { id: "alpha", interval: "monthly" } })
+      yield* expect("getBudget", 400, { params: { workspace_ref: "alpha", interval: "yearly" } })
+      yield* expect("getBudget", 401, { params: { workspace_ref: "alpha", interval: "monthly" }, key: null })
+      yield* expect("getBudget", 404, { params: { workspace_ref: "alpha", interval: "daily" } })
+      yield* expect("getBudget", 404, { params: { workspace_ref: "nope", interval: "monthly" } })
+      yield* expect500("getBudget", { params: { workspace_ref: "alpha", interval: "monthly" } })
     }),
 
   setBudget: (expect, expect500) =>
     Effect.gen(function* () {
       const set = yield* expect("setBudget", 200, {
-        params: { id: "alpha", interval: "weekly" },
+        params: { workspace_ref: "alpha", interval: "weekly" },
         body: { limit_usd: 20, include_byok_in_budgets: true }
       })
       assert.strictEqual(set.data.reset_interval, "weekly")
       assert.strictEqual(set.include_byok_in_budgets, true)
-      yield* expect("setBudget", 400, { params: { id: "alpha", interval: "daily" }, body: { limit_usd: 20 } })
-      yield* expect("setBudget", 400, { params: { id: "alpha", interval: "daily" }, body: { limit_usd: 0 } })
-      yield* expect("setBudget", 400, { params: { id: "alpha", interval: "hourly" }, body: { limit_usd: 1 } })
+      yield* expect("setBudget", 400, {
+        params: { workspace_ref: "alpha", interval: "daily" },
+        body: { limit_usd: 20 }
+      })
+      yield* expect("setBudget", 400, { params: { workspace_ref: "alpha", interval: "daily" }, body: { limit_usd: 0 } })
+      yield* expect("setBudget", 400, {
+        params: { workspace_ref: "alpha", interval: "hourly" },
+        body: { limit_usd: 1 }
+      })
       yield* expect("setBudget", 401, {
-        params: { id: "alpha", interval: "daily" },
+        params: { workspace_ref: "alpha", interval: "daily" },
         body: { limit_usd: 1 },
         key: null
       })
-      yield* expect("setBudget", 404, { params: { id: "nope", interval: "daily" }, body: { limit_usd: 1 } })
-      yield* expect500("setBudget", { params: { id: "alpha", interval: "daily" }, body: { limit_usd: 1 } })
+      yield* expect("setBudget", 404, { params: { workspace_ref: "nope", interval: "daily" }, body: { limit_usd: 1 } })
+      yield* expect500("setBudget", { params: { workspace_ref: "alpha", interval: "daily" }, body: { limit_usd: 1 } })
     }),
 
   deleteBudget: (expect, expect500) =>
     Effect.gen(function* () {
-      yield* expect("deleteBudget", 200, { params: { id: "alpha", interval: "weekly" } })
+      yield* expect("deleteBudget", 200, { params: { workspace_ref: "alpha", interval: "weekly" } })
       // "Confirmation that the budget was deleted (or did not exist)"
-      const again = yield* expect("deleteBudget", 200, { params: { id: "alpha", interval: "weekly" } })
+      const again = yield* expect("deleteBudget", 200, { params: { workspace_ref: "alpha", interval: "weekly" } })
       assert.deepStrictEqual(again, { deleted: true })
-      yield* expect("deleteBudget", 400, { params: { id: "alpha", interval: "yearly" } })
-      yield* expect("deleteBudget", 401, { params: { id: "alpha", interval: "daily" }, key: inference })
-      yield* expect("deleteBudget", 404, { params: { id: "nope", interval: "daily" } })
-      yield* expect500("deleteBudget", { params: { id: "alpha", interval: "daily" } })
+      yield* expect("deleteBudget", 400, { params: { workspace_ref: "alpha", interval: "yearly" } })
+      yield* expect("deleteBudget", 401, { params: { workspace_ref: "alpha", interval: "daily" }, key: inference })
+      yield* expect("deleteBudget", 404, { params: { workspace_ref: "nope", interval: "daily" } })
+      yield* expect500("deleteBudget", { params: { workspace_ref: "alpha", interval: "daily" } })
     }),
 
   listMembers: (expect, expect500) =>
@@ -235,6 +252,62 @@ const scenarios: {
       yield* expect("bulkRemoveMembers", 401, { params: { id: "alpha" }, body: { user_ids: ["user_2"] }, key: null })
       yield* expect("bulkRemoveMembers", 404, { params: { id: "nope" }, body: { user_ids: ["user_2"] } })
       yield* expect500("bulkRemoveMembers", { params: { id: "alpha" }, body: { user_ids: ["user_2"] } })
+    }),
+
+  listOrganizationMembers: (expect, expect500) =>
+    Effect.gen(function* () {
+      const everyone = yield* expect("listOrganizationMembers", 200)
+      assert.strictEqual(everyone.total_count, 5)
+      assert.deepStrictEqual(everyone.data[0], {
+        id: "user_admin",
+        email: "admin@acme.example",
+        first_name: "Ada",
+        last_name: null,
+        role: "org:admin"
+      })
+      assert.strictEqual(everyone.data[1].role, "org:member")
+      const second = yield* expect("listOrganizationMembers", 200, { query: { limit: "2", offset: "2" } })
+      assert.deepStrictEqual(
+        second.data.map((_: { id: string }) => _.id),
+        ["user_scim", "user_1"]
+      )
+      yield* expect("listOrganizationMembers", 401, { key: null })
+      yield* expect("listOrganizationMembers", 401, { key: inference })
+      yield* expect("listOrganizationMembers", 404, { key: "sk-or-v1-outsider" })
+      yield* expect500("listOrganizationMembers")
+    }),
+
+  listApiKeys: (expect, expect500, expectInjected) =>
+    Effect.gen(function* () {
+      // the default workspace's by default, active ones only
+      const defaults = yield* expect("listApiKeys", 200)
+      assert.deepStrictEqual(
+        defaults.data.map((_: { name: string }) => _.name),
+        ["prod", "ci"]
+      )
+      const [prod] = defaults.data
+      assert.strictEqual(prod.creator_user_id, "user_admin")
+      assert.strictEqual(prod.usage, 12.5)
+      assert.strictEqual(prod.limit_remaining, 87.5)
+      assert.match(prod.hash, /^[0-9a-f]{64}$/)
+      assert.notInclude(JSON.stringify(defaults), "sk-or-v1-default")
+      const alpha = (yield* expect("get", 200, { params: { id: "alpha" } })).data.id
+      const active = yield* expect("listApiKeys", 200, { query: { workspace_id: alpha } })
+      assert.deepStrictEqual(active.data, [])
+      const all = yield* expect("listApiKeys", 200, { query: { workspace_id: alpha, include_disabled: "true" } })
+      assert.deepStrictEqual(
+        all.data.map((_: { name: string; disabled: boolean }) => [_.name, _.disabled]),
+        [["old", true]]
+      )
+      const past = yield* expect("listApiKeys", 200, { query: { offset: "2" } })
+      assert.deepStrictEqual(past.data, [])
+      yield* expect("listApiKeys", 400, { query: { workspace_id: "alpha" } })
+      yield* expect("listApiKeys", 400, { query: { include_disabled: "yes" } })
+      yield* expect("listApiKeys", 401, { key: null })
+      yield* expect("listApiKeys", 401, { key: inference })
+      // rate limited: the one status of GET /keys that only a fault produces
+      yield* expectInjected("listApiKeys", 429)
+      yield* expect500("listApiKeys")
     })
 }
 
@@ -249,12 +322,14 @@ const expecter = (emulator: Emulator.Service, seen: Map<OperationName, Set<numbe
       return reply.body
     })
   /** A 500 injected once for the operation, then the call. */
-  const expect500 = (operation: OperationName, options: Options = {}) =>
+  /** A status injected once for the operation, then the call. */
+  const expectInjected = (operation: OperationName, status: 429 | 500, options: Options = {}) =>
     Effect.gen(function* () {
-      yield* emulator.setFaults([{ kind: "status", status: 500, operations: [operation], times: 1 }])
-      yield* expect(operation, 500, options)
+      yield* emulator.setFaults([{ kind: "status", status, operations: [operation], times: 1 }])
+      yield* expect(operation, status, options)
     })
-  return { expect, expect500 }
+  const expect500 = (operation: OperationName, options: Options = {}) => expectInjected(operation, 500, options)
+  return { expect, expect500, expectInjected }
 }
 
 const operations = Object.keys(scenarios) as Array<OperationName>
@@ -270,8 +345,8 @@ describe("Emulator responses match the spec", () => {
     for (const operation of operations) {
       it.effect(operation, () =>
         Effect.flatMap(Emulator.Emulator, (emulator) => {
-          const { expect, expect500 } = expecter(emulator, new Map())
-          return scenarios[operation](expect, expect500)
+          const { expect, expect500, expectInjected } = expecter(emulator, new Map())
+          return scenarios[operation](expect, expect500, expectInjected)
         })
       )
     }
@@ -283,8 +358,8 @@ describe("Emulator responses match the spec", () => {
       // every scenario, in order, against an emulator of its own: this test depends on no other
       const seen = new Map<OperationName, Set<number>>()
       const emulator = yield* Emulator.make({ seed })
-      const { expect, expect500 } = expecter(emulator, seen)
-      for (const operation of operations) yield* scenarios[operation](expect, expect500)
+      const { expect, expect500, expectInjected } = expecter(emulator, seen)
+      for (const operation of operations) yield* scenarios[operation](expect, expect500, expectInjected)
       for (const operation of operations) {
         const documented = documentedStatuses(operation)
         const exercised = Array.from(seen.get(operation) ?? []).sort()

@@ -218,6 +218,7 @@ describe("plan and apply", () => {
             isDataDiscountLoggingEnabled: true,
             isObservabilityBroadcastEnabled: false,
             isObservabilityIoLoggingEnabled: false,
+            disabledServerTools: null,
             budgets: { monthly: 100, daily: 10 },
             includeByokInBudgets: true,
             members: users(1000, 250)

@@ -14,7 +14,9 @@ const issues = (result: Either.Either<unknown, ParseResult.ParseError>) =>
   Either.isLeft(result)
     ? ParseResult.ArrayFormatter.formatErrorSync(result.left).map((issue) => ({
         ...issue,
-        message: /^Expected .*(Struct|Workspace|\{)/.test(issue.message) ? "Expected a struct" : issue.message
+        message: /^Expected .*(Struct|Workspace|OrganizationMember|ApiKey|\{)/.test(issue.message)
+          ? "Expected a struct"
+          : issue.message
       }))
     : result.right
 

@@ -18,7 +18,7 @@ type ErrorOf<K extends keyof S> = S[K] extends (...args: any) => Effect.Effect<a
     ? E
     : never
 
-// The statuses each operation documents in workspaces.openapi.yaml, plus what any call can meet.
+// The statuses each operation documents in management.openapi.yaml, plus what any call can meet.
 describe("error channels (checked by tsc)", () => {
   it("list with 401, 500", () => expectTypeOf<ErrorOf<"list">>().toEqualTypeOf<E401 | E500 | CommonError>())
   it("create with 400, 401, 403, 500", () =>

@@ -49,6 +49,19 @@ const logLimit = Options.integer("log-limit").pipe(
   )
 )
 
+const keysPageSize = Options.integer("keys-page-size").pipe(
+  Options.filterMap((n) => (n >= 1 ? Option.some(n) : Option.none()), "--keys-page-size must be at least 1"),
+  Options.optional,
+  Options.withDescription("page size of GET /keys, which takes no limit (100 by default)")
+)
+const defaultWorkspaceDeletion = Options.choice("default-workspace-deletion", ["confirm", "unavailable"]).pipe(
+  Options.withDefault("confirm" as const),
+  Options.withDescription(
+    "confirm: the default workspace is deleted with confirm_default_workspace_deletion=true (400 without); " +
+      "unavailable: refused with 403, as for organizations the capability has not reached"
+  )
+)
+
 const readFaults = (file: string) =>
   Effect.try(() => Yaml.parse(Fs.readFileSync(file, "utf8")) as unknown).pipe(
     Effect.flatMap(Schema.decodeUnknown(Schema.Array(Emulator.FaultRule))),
@@ -57,7 +70,7 @@ const readFaults = (file: string) =>
 
 export const command = Command.make(
   "emulator",
-  { port, host, seed, state, faultSeed, faults, users, workspaces, logLimit },
+  { port, host, seed, state, faultSeed, faults, users, workspaces, logLimit, keysPageSize, defaultWorkspaceDeletion },
   (options) =>
     Effect.gen(function* () {
       const rules = Option.isSome(options.faults) ? yield* readFaults(options.faults.value) : []
@@ -76,7 +89,9 @@ export const command = Command.make(
         stateFile: Option.getOrUndefined(options.state),
         faults: rules,
         faultSeed: Option.getOrUndefined(options.faultSeed),
-        logLimit: options.logLimit
+        logLimit: options.logLimit,
+        keysPageSize: Option.getOrUndefined(options.keysPageSize),
+        defaultWorkspaceDeletion: options.defaultWorkspaceDeletion
       })
       // local fake keys: printing them is the point
       const key = Redacted.value(emulator.managementKey)

@@ -10,6 +10,11 @@ import type { Seed, SeedApiKey, SeedUser, SeedWorkspace } from "./seed.js"
 import { defaultSlug, seedEpoch } from "./seed.js"
 import * as Uuid from "./uuid.js"
 
+/** What teams call their keys. */
+const keyNames = ["prod", "ci", "staging", "notebook", "batch-jobs", "eval", "dev", "backfill"]
+
+const capitalized = (name: string) => name.charAt(0).toUpperCase() + name.slice(1)
+
 const firstNames = [
   "ada",
   "alan",
@@ -159,11 +164,21 @@ export const builtin = (
   const pick = <A>(items: ReadonlyArray<A>): A => items[Math.floor(random() * items.length)]!
   const base = Date.parse(seedEpoch)
 
+  // the keys' names and usage come from a generator of their own, so that the rest of the
+  // organization is what it was before keys had them
+  const keyRandom = Prng.make((options.seed ?? 20250824) ^ 0x6b6579)
+  const keyDetails = () => ({
+    name: keyNames[Math.floor(keyRandom() * keyNames.length)]!,
+    usage: Math.round(keyRandom() * 50_000) / 100
+  })
+
   const emailCounts = new Map<string, number>()
   const users = Array.from({ length: userCount }, (_, index): typeof SeedUser.Type => {
     let id = "user_"
     for (let i = 0; i < 27; i++) id += alphabet[Math.floor(random() * alphabet.length)]
-    const local = `${pick(firstNames)}.${pick(lastNames)}`
+    const firstName = pick(firstNames)
+    const lastName = pick(lastNames)
+    const local = `${firstName}.${lastName}`
     const count = (emailCounts.get(local) ?? 0) + 1
     emailCounts.set(local, count)
     const email = count === 1 ? `${local}@acme.example` : `${local}${count}@acme.example`
@@ -171,7 +186,8 @@ export const builtin = (
     const role = index === 0 ? "admin" : index === 1 ? "member" : random() < 0.04 ? "admin" : "member"
     const scim = index > 1 && random() < 0.1
     const createdAt = new Date(base + index * 37_000).toISOString()
-    return scim ? { id, email, role, scim, createdAt } : { id, email, role, createdAt }
+    const names = { firstName: capitalized(firstName), lastName: capitalized(lastName) }
+    return scim ? { id, email, ...names, role, scim, createdAt } : { id, email, ...names, role, createdAt }
   })
 
   const sample = (count: number): Array<string> => {
@@ -189,7 +205,7 @@ export const builtin = (
       createdAt: seedEpoch
     }
   ]
-  const apiKeys: Array<typeof SeedApiKey.Type> = [{ userId: users[0]!.id, workspace: defaultSlug }]
+  const apiKeys: Array<typeof SeedApiKey.Type> = [{ userId: users[0]!.id, workspace: defaultSlug, name: "prod" }]
   const generated = Math.max(0, workspaceCount - 1 - namedWorkspaces.length)
   const named = namedWorkspaces.slice(0, Math.max(0, workspaceCount - 1))
   const perWorkspace = options.membersPerWorkspace ?? Math.min(100, Math.ceil(userCount / 10))
@@ -208,8 +224,8 @@ export const builtin = (
     })
     for (const userId of members) {
       const draw = random()
-      if (draw < 0.15) apiKeys.push({ userId, workspace: spec.slug })
-      else if (draw < 0.18) apiKeys.push({ userId, workspace: spec.slug, disabled: true })
+      if (draw < 0.15) apiKeys.push({ userId, workspace: spec.slug, ...keyDetails() })
+      else if (draw < 0.18) apiKeys.push({ userId, workspace: spec.slug, ...keyDetails(), disabled: true })
     }
   })
 
@@ -226,7 +242,9 @@ export const builtin = (
       members,
       ...(monthly === undefined ? {} : { budgets: { monthly, daily: monthly / 20 } })
     })
-    for (const userId of members) if (random() < 0.1) apiKeys.push({ userId, workspace: slug })
+    for (const userId of members) {
+      if (random() < 0.1) apiKeys.push({ userId, workspace: slug, ...keyDetails() })
+    }
   }
 
   return {

@@ -10,11 +10,19 @@
  */
 import * as Either from "effect/Either"
 import type * as Endpoint from "../../src/Endpoint.js"
-import type { BudgetInterval, Workspace as WireWorkspace, WorkspaceBudget, WorkspaceMember } from "../../src/Model.js"
+import { createHash } from "node:crypto"
+import type {
+  ApiKey as WireApiKey,
+  BudgetInterval,
+  OrganizationMember,
+  Workspace as WireWorkspace,
+  WorkspaceBudget,
+  WorkspaceMember
+} from "../../src/Model.js"
 import type { Endpoints, OperationName } from "../../src/WorkspacesApi.js"
 import type { Organization } from "./organization.js"
 import { defaultGuardrailId } from "./organization.js"
-import type { Budget, Membership, User, Workspace } from "./records.js"
+import type { ApiKey, Budget, Membership, User, Workspace } from "./records.js"
 import { budgetOrder, budgetOrderConflict, settingsWithDefaults } from "./records.js"
 
 /**
@@ -83,8 +91,51 @@ const page = <A, B>(items: ReadonlyArray<A>, offset: number | undefined, limit: 
 
 const toWorkspace = ({ isDefault: _, ...workspace }: Workspace): WireWorkspace => ({
   ...workspace,
+  disabledServerTools: workspace.disabledServerTools ?? null,
   defaultGuardrailId: defaultGuardrailId(workspace.id)
 })
+
+const toOrganizationMember = (user: User): OrganizationMember => ({
+  id: user.id,
+  email: user.email,
+  firstName: user.firstName,
+  lastName: user.lastName,
+  role: user.role === "admin" ? "org:admin" : "org:member"
+})
+
+const hashes = new WeakMap<ApiKey, string>()
+
+/** A key as `GET /keys` lists it: its hash and a masked label, never the secret. */
+const toApiKey = (key: ApiKey): WireApiKey => {
+  let hash = hashes.get(key)
+  if (hash === undefined) {
+    hash = createHash("sha256").update(key.key).digest("hex")
+    hashes.set(key, hash)
+  }
+  return {
+    hash,
+    name: key.name,
+    label: `sk-or-v1-${hash.slice(0, 3)}...${hash.slice(-4)}`,
+    disabled: key.disabled,
+    limit: key.limit,
+    limitRemaining: key.limit === null ? null : Math.max(0, key.limit - key.usage),
+    limitReset: null,
+    includeByokInLimit: false,
+    usage: key.usage,
+    usageDaily: key.usage,
+    usageWeekly: key.usage,
+    usageMonthly: key.usage,
+    byokUsage: 0,
+    byokUsageDaily: 0,
+    byokUsageWeekly: 0,
+    byokUsageMonthly: 0,
+    createdAt: key.createdAt,
+    updatedAt: null,
+    expiresAt: null,
+    creatorUserId: key.userId,
+    workspaceId: key.workspaceId
+  }
+}
 
 const toBudget = (budget: Budget): WorkspaceBudget => ({
   id: budget.id,
@@ -135,7 +186,7 @@ const checkBudgetOrder = (
 }
 
 /**
- * The twelve operations.
+ * The operations: the twelve of the workspaces and the two of the organization.
  *
  * @internal
  */
@@ -157,12 +208,24 @@ export const handlers: Handlers = {
     return Either.right({ data: toWorkspace(workspace) })
   },
 
-  delete: ({ id }, { organization, requestSeq }) =>
+  delete: ({ confirmDefaultWorkspaceDeletion, id }, { organization, requestSeq }) =>
     Either.flatMap(
       findWorkspace(organization, id),
       (workspace): Either.Either<{ deleted: true }, Rejection<400 | 403>> => {
         if (workspace.isDefault) {
-          return reject(403, "Deleting the default workspace is not generally available")
+          if (organization.settings.defaultWorkspaceDeletion === "unavailable") {
+            return reject(403, "Deleting the default workspace is not generally available")
+          }
+          if (confirmDefaultWorkspaceDeletion !== true) {
+            return reject(
+              400,
+              "Deleting the default workspace requires confirm_default_workspace_deletion=true: it permanently disables the organization's unscoped inference API keys and deletes its budgets and guardrails",
+              { reason: "confirmation_required" }
+            )
+          }
+          // its keys are disabled, not in the way
+          organization.deleteWorkspace(workspace, requestSeq)
+          return Either.right({ deleted: true as const })
         }
         const active = organization.activeApiKeys(workspace.id)
         if (active.length > 0) {
@@ -194,6 +257,8 @@ export const handlers: Handlers = {
       for (const [key, value] of Object.entries(patch)) {
         if (value !== undefined) (changes as Record<string, unknown>)[key] = value
       }
+      // `[]` clears the list as `null` does
+      if (patch.disabledServerTools?.length === 0) changes.disabledServerTools = null
       organization.updateWorkspace(workspace, changes, requestSeq)
       return Either.right({ data: toWorkspace(workspace) })
     }),
@@ -283,5 +348,19 @@ export const handlers: Handlers = {
         }
         return Either.right({ removedCount: organization.removeMembers(workspace, members, requestSeq) })
       }
-    )
+    ),
+
+  listOrganizationMembers: ({ limit, offset }, { caller, organization }) =>
+    // a management key whose owner has left the organization is associated with none
+    organization.state.users.has(caller.userId)
+      ? Either.right(page(organization.users, offset, limit, toOrganizationMember))
+      : reject(404, "No organization is associated with this management key"),
+
+  listApiKeys: ({ includeDisabled, offset, workspaceId }, { organization }) => {
+    // a filter: an id no workspace has lists no key (the keys of a deleted default workspace stay listed by its id)
+    const workspace = workspaceId ?? organization.defaultWorkspace?.id
+    const keys = workspace === undefined ? [] : organization.apiKeys(workspace, includeDisabled === true)
+    const start = offset ?? 0
+    return Either.right({ data: keys.slice(start, start + organization.settings.keysPageSize).map(toApiKey) })
+  }
 }

@@ -157,6 +157,24 @@ const now = (): string => {
 }
 
 /**
+ * The rules of an organization that differ between organizations.
+ *
+ * @internal
+ */
+export interface Settings {
+  /** The page size of `GET /keys`, which takes no `limit`. */
+  readonly keysPageSize: number
+  /**
+   * Whether the default workspace can be deleted (with `confirm_default_workspace_deletion=true`),
+   * or is refused with 403 as for organizations the capability has not reached.
+   */
+  readonly defaultWorkspaceDeletion: "confirm" | "unavailable"
+}
+
+/** @internal */
+export const defaultSettings: Settings = { keysPageSize: 100, defaultWorkspaceDeletion: "confirm" }
+
+/**
  * The store behind one emulator.
  *
  * @internal
@@ -176,7 +194,8 @@ export class Organization {
   /** `historyLimit`: how many of the last changes the history keeps (`Infinity`: all). */
   constructor(
     readonly state: State,
-    historyLimit: number = Infinity
+    historyLimit: number = Infinity,
+    readonly settings: Settings = defaultSettings
   ) {
     this.events = new Bounded(historyLimit)
   }
@@ -317,11 +336,22 @@ export class Organization {
 
   /** The active (not disabled) API keys of a workspace. */
   activeApiKeys(workspaceId: string): ReadonlyArray<ApiKey> {
+    return this.apiKeys(workspaceId, false)
+  }
+
+  /** The API keys of a workspace, in creation order; the disabled ones too when asked. */
+  apiKeys(workspaceId: string, includeDisabled: boolean): ReadonlyArray<ApiKey> {
     const keys: Array<ApiKey> = []
     for (const key of this.state.apiKeys.values()) {
-      if (key.workspaceId === workspaceId && !key.disabled) keys.push(key)
+      if (key.workspaceId === workspaceId && (includeDisabled || !key.disabled)) keys.push(key)
     }
     return keys
+  }
+
+  /** The default workspace, unless it was deleted. */
+  get defaultWorkspace(): Workspace | undefined {
+    const first = this.workspaces[0]
+    return first?.isDefault === true ? first : undefined
   }
 
   // --- writes ----------------------------------------------------------------------------------
@@ -356,12 +386,20 @@ export class Organization {
     return workspace
   }
 
-  /** Deletes a workspace with its memberships, budgets and (disabled) keys. */
+  /**
+   * Deletes a workspace with its memberships and budgets. Its keys, all disabled, go with it; the
+   * default workspace's keys (which may be active) are disabled for good and kept, as the API keeps
+   * them listed.
+   */
   deleteWorkspace(workspace: Workspace, requestSeq?: number): void {
     this.state.workspaces.delete(workspace.id)
     this.state.memberships.delete(workspace.id)
     this.state.budgets.delete(workspace.id)
-    for (const [id, key] of this.state.apiKeys) if (key.workspaceId === workspace.id) this.state.apiKeys.delete(id)
+    for (const [id, key] of this.state.apiKeys) {
+      if (key.workspaceId !== workspace.id) continue
+      if (workspace.isDefault) key.disabled = true
+      else this.state.apiKeys.delete(id)
+    }
     this.memberLists.delete(workspace.id)
     this.workspaceList = undefined
     this.slugIndex = undefined

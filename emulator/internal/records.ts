@@ -7,12 +7,24 @@
  */
 import * as Schema from "effect/Schema"
 import type * as Types from "effect/Types"
-import { BudgetInterval, budgetIntervals, Role, Workspace as WireWorkspace } from "../../src/Model.js"
+import {
+  BudgetInterval,
+  budgetIntervals,
+  DisabledServerTools,
+  Role,
+  Workspace as WireWorkspace
+} from "../../src/Model.js"
+
+/** @internal */
+const NullableName = Schema.optionalWith(Schema.NullOr(Schema.String), { default: () => null })
 
 /** @internal */
 export const UserRecord = Schema.Struct({
   id: Schema.String,
   email: Schema.String,
+  // state files written before revision 2 have no names
+  firstName: NullableName,
+  lastName: NullableName,
   role: Role,
   scim: Schema.Boolean,
   createdAt: Schema.String
@@ -22,9 +34,17 @@ export const UserRecord = Schema.Struct({
 export const ApiKeyRecord = Schema.Struct({
   id: Schema.String,
   key: Schema.String,
+  /** The user who created the key (`creator_user_id`). */
   userId: Schema.String,
   workspaceId: Schema.String,
-  disabled: Schema.Boolean
+  disabled: Schema.Boolean,
+  // state files written before revision 2 have none of these
+  name: Schema.optionalWith(Schema.String, { default: () => "API key" }),
+  createdAt: Schema.optionalWith(Schema.String, { default: () => "2025-01-06T09:00:00.000Z" }),
+  /** USD spent through the key (the same figure for every period: the emulator keeps no calendar). */
+  usage: Schema.optionalWith(Schema.Number, { default: () => 0 }),
+  /** A spending limit in USD, or none. */
+  limit: Schema.optionalWith(Schema.NullOr(Schema.Number), { default: () => null })
 })
 
 /** @internal */
@@ -41,8 +61,15 @@ export const ManagementKeyRecord = Schema.Struct({
  * @internal
  */
 export const WorkspaceRecord = Schema.typeSchema(WireWorkspace).pipe(
-  Schema.omit("defaultGuardrailId", "includeByokInBudgets"),
-  Schema.extend(Schema.Struct({ includeByokInBudgets: Schema.Boolean, isDefault: Schema.Boolean }))
+  Schema.omit("defaultGuardrailId", "includeByokInBudgets", "disabledServerTools"),
+  Schema.extend(
+    Schema.Struct({
+      includeByokInBudgets: Schema.Boolean,
+      isDefault: Schema.Boolean,
+      // state files written before revision 2 have none; `[]` is kept as `null`
+      disabledServerTools: Schema.optionalWith(DisabledServerTools, { default: () => null })
+    })
+  )
 )
 
 /** What the API gives a setting that a creation (or a seed) leaves out. */
@@ -56,7 +83,8 @@ const settingDefaults = {
   isDataDiscountLoggingEnabled: true,
   ioLoggingSamplingRate: 1,
   ioLoggingApiKeyIds: null,
-  includeByokInBudgets: false
+  includeByokInBudgets: false,
+  disabledServerTools: null
 } as const satisfies Partial<typeof WorkspaceRecord.Type>
 
 type Settings = { -readonly [K in keyof typeof settingDefaults]: (typeof WorkspaceRecord.Type)[K] }
@@ -73,7 +101,9 @@ export const settingsWithDefaults = (settings: {
   const result = { ...settingDefaults } as Settings
   for (const key of Object.keys(settingDefaults) as Array<keyof Settings>) {
     const value = settings[key]
-    if (value !== undefined && value !== null) (result as Record<keyof Settings, unknown>)[key] = value
+    // an empty list of disabled tools is no list: the API clears it, so it is kept as null
+    if (value === undefined || value === null || (Array.isArray(value) && value.length === 0)) continue
+    ;(result as Record<keyof Settings, unknown>)[key] = value
   }
   return result
 }
@@ -151,3 +181,6 @@ export const StateSnapshot = Schema.Struct({
 
 /** @internal */
 export interface StateSnapshot extends Schema.Schema.Type<typeof StateSnapshot> {}
+
+/** A state file as read: revision 1's lack the users' names and the keys' details. @internal */
+export interface StateSnapshotEncoded extends Schema.Schema.Encoded<typeof StateSnapshot> {}

@@ -22,6 +22,8 @@ const optional = <S extends Schema.Schema.Any>(schema: S) => Schema.optionalWith
 export const SeedUser = Schema.Struct({
   id: Schema.String.pipe(Schema.minLength(1)),
   email: optional(Schema.String),
+  firstName: optional(Schema.NullOr(Schema.String)),
+  lastName: optional(Schema.NullOr(Schema.String)),
   role: Role,
   scim: optional(Schema.Boolean),
   createdAt: optional(Schema.String)
@@ -34,7 +36,11 @@ export const SeedApiKey = Schema.Struct({
   userId: Schema.String,
   /** The slug of the workspace the key belongs to. */
   workspace: Schema.String,
-  disabled: optional(Schema.Boolean)
+  disabled: optional(Schema.Boolean),
+  name: optional(Schema.String),
+  createdAt: optional(Schema.String),
+  usage: optional(Schema.Number),
+  limit: optional(Schema.NullOr(Schema.Number))
 })
 
 /** @internal */
@@ -97,6 +103,8 @@ export const toState = (seed: Seed): Either.Either<State, string> => {
     state.users.set(seeded.id, {
       id: seeded.id,
       email: seeded.email ?? `${seeded.id}@example.com`,
+      firstName: seeded.firstName ?? null,
+      lastName: seeded.lastName ?? null,
       role: seeded.role,
       scim: seeded.scim ?? false,
       createdAt: seeded.createdAt ?? seedEpoch
@@ -194,7 +202,11 @@ export const toState = (seed: Seed): Either.Either<State, string> => {
       key: seeded.key ?? Uuid.secretFromName(`api-key:${id}`),
       userId: seeded.userId,
       workspaceId: workspace.id,
-      disabled: seeded.disabled ?? false
+      disabled: seeded.disabled ?? false,
+      name: seeded.name ?? `key-${index + 1}`,
+      createdAt: seeded.createdAt ?? seedEpoch,
+      usage: seeded.usage ?? 0,
+      limit: seeded.limit ?? null
     }
     state.apiKeys.set(id, key)
   })
@@ -247,6 +259,8 @@ export const ensureAccessKeys = (
       adminUser = {
         id: "user_emulator_admin",
         email: "admin@emulator.local",
+        firstName: "Emulator",
+        lastName: "Admin",
         role: "admin",
         scim: false,
         createdAt: seedEpoch
@@ -272,7 +286,11 @@ export const ensureAccessKeys = (
       key: Uuid.secretFromName(`api-key:${id}`),
       userId: admin.userId,
       workspaceId: defaultWorkspace.id,
-      disabled: false
+      disabled: false,
+      name: "inference",
+      createdAt: seedEpoch,
+      usage: 0,
+      limit: null
     }
     state.apiKeys.set(id, inference)
   }

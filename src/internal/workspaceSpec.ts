@@ -7,8 +7,16 @@ export const settingKeys = Object.keys(Model.WorkspaceSettings.fields) as Readon
 
 const fields: ReadonlyArray<WorkspaceField> = ["name", ...settingKeys]
 
-const sameValue = (a: unknown, b: unknown): boolean =>
-  Array.isArray(a) && Array.isArray(b) ? a.length === b.length && a.every((item, i) => item === b[i]) : a === b
+/** `disabledServerTools` is a set: order does not matter, and `[]`, `null` and absent all mean none. */
+const sameTools = (a: unknown, b: unknown): boolean => {
+  const [x, y] = [new Set(Array.isArray(a) ? a : []), new Set(Array.isArray(b) ? b : [])]
+  return x.size === y.size && Array.from(x).every((tool) => y.has(tool))
+}
+
+const sameValue = (field: WorkspaceField, a: unknown, b: unknown): boolean => {
+  if (field === "disabledServerTools") return sameTools(a, b)
+  return Array.isArray(a) && Array.isArray(b) ? a.length === b.length && a.every((item, i) => item === b[i]) : a === b
+}
 
 /** The settings of a workspace, as a spec or a manifest states them. */
 export const settingsOf = (workspace: Workspace): WorkspaceSettings =>
@@ -25,7 +33,7 @@ export const specFields = (spec: WorkspaceSpec): ReadonlyArray<WorkspaceField> =
 /** The fields whose value in the spec differs from the workspace's; a field the spec omits is left alone. */
 export const diff = (spec: WorkspaceSpec, workspace: Workspace): ReadonlyArray<FieldChange> =>
   fields.flatMap((field) =>
-    spec[field] === undefined || sameValue(spec[field], workspace[field])
+    spec[field] === undefined || sameValue(field, spec[field], workspace[field])
       ? []
       : [{ field, from: workspace[field], to: spec[field] } as FieldChange]
   )

@@ -1,5 +1,6 @@
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
@@ -105,6 +106,42 @@ const pages = <A, E>(
   )
 }
 
+/**
+ * Every item of an offset-only list (`GET /keys`, whose page size is the server's): pages in turn
+ * from offset 0, each from the end of the last, until an empty page. A page with nothing new (a
+ * server that ignores the offset) or a count past `maxItems` fails the stream instead of looping.
+ */
+const offsetPages = <A, E>(
+  operation: string,
+  fetch: (offset: number) => Effect.Effect<{ readonly data: ReadonlyArray<A> }, E>,
+  identify: (item: A) => string,
+  options: Workspaces.StreamOptions
+): Stream.Stream<A, E | WorkspacesError.ResponseValidationError> => {
+  const maxItems = options.maxItems ?? defaultMaxItems
+  const seen = new Set<string>()
+  const refuse = (offset: number, issue: string) =>
+    new WorkspacesError.ResponseValidationError({
+      operation,
+      status: 200,
+      issue: `the page at offset ${offset} ${issue}`,
+      excerpt: ""
+    })
+  return Stream.paginateChunkEffect(0, (offset) =>
+    Effect.flatMap(fetch(offset), ({ data }) => {
+      if (data.length === 0) return Effect.succeed([Chunk.empty<A>(), Option.none<number>()] as const)
+      const fresh = data.filter((item) => !seen.has(identify(item)))
+      if (fresh.length === 0) return Effect.fail(refuse(offset, "repeats keys already read: the offset is ignored"))
+      for (const item of fresh) seen.add(identify(item))
+      if (seen.size > maxItems) {
+        return Effect.fail(
+          refuse(offset, `takes the count past maxItems ${maxItems} (StreamOptions.maxItems): not read`)
+        )
+      }
+      return Effect.succeed([Chunk.unsafeFromArray(fresh), Option.some(offset + data.length)] as const)
+    })
+  )
+}
+
 /** The most items a stream reads unless told otherwise: far above any organization, far below forever. */
 const defaultMaxItems = 1_000_000
 
@@ -127,9 +164,17 @@ const traced = (name: string) => {
   const options = { captureStackTrace: false, attributes: { "workspaces.operation": name } } as const
   /** The workspace a call names (its `id`, or the `slug` it creates), as the span's `workspaces.workspace`. */
   return (input: unknown) => {
-    const named = input as { readonly id?: unknown; readonly slug?: unknown } | undefined
+    const named = input as
+      | { readonly id?: unknown; readonly slug?: unknown; readonly workspaceId?: unknown }
+      | undefined
     const workspace =
-      typeof named?.id === "string" ? named.id : typeof named?.slug === "string" ? named.slug : undefined
+      typeof named?.id === "string"
+        ? named.id
+        : typeof named?.slug === "string"
+          ? named.slug
+          : typeof named?.workspaceId === "string"
+            ? named.workspaceId
+            : undefined
     const spanOptions =
       workspace === undefined
         ? options
@@ -250,6 +295,8 @@ export const make = (options: Workspaces.Options) =>
     const get = operation(WorkspacesApi.get)
     const list = operation(WorkspacesApi.list)
     const listMembers = operation(WorkspacesApi.listMembers)
+    const listOrganizationMembers = operation(WorkspacesApi.listOrganizationMembers)
+    const listApiKeys = operation(WorkspacesApi.listApiKeys)
 
     /**
      * `create` is not idempotent: it is resent only after failures that provably did not take effect.
@@ -296,6 +343,29 @@ export const make = (options: Workspaces.Options) =>
         pages(
           "Workspaces.listMembers",
           (offset, limit) => listMembers({ id, offset, limit }, streamOptions),
+          streamOptions
+        ),
+      listOrganizationMembers: (input = {}, call) => listOrganizationMembers(input, call),
+      listApiKeys: (input = {}, call) => listApiKeys(input, call),
+      streamOrganizationMembers: (streamOptions = {}) =>
+        pages(
+          "Workspaces.listOrganizationMembers",
+          (offset, limit) => listOrganizationMembers({ offset, limit }, streamOptions),
+          streamOptions
+        ),
+      streamApiKeys: ({ includeDisabled, workspaceId, ...streamOptions } = {}) =>
+        offsetPages(
+          "Workspaces.listApiKeys",
+          (offset) =>
+            listApiKeys(
+              {
+                offset,
+                ...(workspaceId === undefined ? {} : { workspaceId }),
+                ...(includeDisabled === undefined ? {} : { includeDisabled })
+              },
+              streamOptions
+            ),
+          (key) => key.hash,
           streamOptions
         )
     }

@@ -13,11 +13,11 @@ import type { Emulator } from "../../emulator/index.js"
 import { endpoints, type OperationName } from "../../src/WorkspacesApi.js"
 
 const repoRoot = Path.resolve(Path.dirname(fileURLToPath(import.meta.url)), "../..")
-/** A copy of `../shared/openapi/workspaces.openapi.yaml`, so a clone is self-contained (see `specMatchesShared`). */
-export const specPath = Path.resolve(repoRoot, "spec/workspaces.openapi.yaml")
+/** A copy of `../shared/openapi/management.openapi.yaml`, so a clone is self-contained (see `specMatchesShared`). */
+export const specPath = Path.resolve(repoRoot, "spec/management.openapi.yaml")
 /** Where the wire contract is kept beside this repository, when it is. */
-export const sharedSpecPath = Path.resolve(repoRoot, "../shared/openapi/workspaces.openapi.yaml")
-const specId = "https://openrouter.local/workspaces.openapi.json"
+export const sharedSpecPath = Path.resolve(repoRoot, "../shared/openapi/management.openapi.yaml")
+const specId = "https://openrouter.local/management.openapi.json"
 
 interface SpecDocument {
   readonly paths: Record<string, Record<string, { responses: Record<string, any> }>>
@@ -52,8 +52,11 @@ export const contractProblems = (operation: OperationName, status: number, body:
   const documented = responses[String(status)]
   let validate
   if (documented !== undefined) {
-    const ref: string = documented.content["application/json"].schema.$ref
-    validate = schemaFor(ref.split("/").pop()!)
+    // the schema where the spec writes it: a $ref to a component, or inline (GET /keys, GET /organization/members)
+    const at = ["paths", endpoint.path, endpoint.method.toLowerCase(), "responses", String(status), "content"]
+    const pointer = [...at, "application/json", "schema"].map((_) => _.replace(/~/g, "~0").replace(/\//g, "~1"))
+    validate = ajv.getSchema(`${specId}#/${pointer.join("/")}`)
+    if (validate === undefined) throw new Error(`no schema for ${operation} ${status}`)
   } else if (status === 429) {
     validate = schemaFor("TooManyRequestsResponse")
   } else if (status >= 500) {
