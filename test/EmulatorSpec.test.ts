@@ -104,9 +104,18 @@ const scenarios: {
     Effect.gen(function* () {
       const updated = yield* expect("update", 200, {
         params: { id: "alpha" },
-        body: { description: null, io_logging_sampling_rate: 0.5 }
+        body: {
+          description: null,
+          io_logging_sampling_rate: 0.5,
+          disabled_server_tools: ["openrouter:web_search", "openrouter:not_yet_known"]
+        }
       })
       assert.strictEqual(updated.data.description, null)
+      assert.deepStrictEqual(updated.data.disabled_server_tools, ["openrouter:web_search", "openrouter:not_yet_known"])
+      yield* expect("update", 400, { params: { id: "alpha" }, body: { disabled_server_tools: [1] } })
+      yield* expect("update", 400, { params: { id: "alpha" }, body: { disabled_server_tools: "openrouter:bash" } })
+      const cleared = yield* expect("update", 200, { params: { id: "alpha" }, body: { disabled_server_tools: [] } })
+      assert.isNull(cleared.data.disabled_server_tools)
       assert.isString(updated.data.updated_at)
       yield* expect("update", 400, { params: { id: "alpha" }, body: { slug: "keyed" } })
       // the default workspace is known by its slug: it keeps it (its name and settings may change)
