@@ -214,7 +214,16 @@ export type StateSnapshot = Records.StateSnapshot
  * @since 0.1.0
  * @category models
  */
-export const StateSnapshot: Schema.Schema<StateSnapshot, Records.StateSnapshotEncoded> = Records.StateSnapshot
+export const StateSnapshot: Schema.Schema<StateSnapshot, StateSnapshotEncoded> = Records.StateSnapshot
+
+/**
+ * A state file as read: one written before revision 2 lacks the users' names and the keys' names,
+ * creation times, usage and limits, which are then `null`, `"API key"`, the seed epoch, 0 and `null`.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export type StateSnapshotEncoded = Records.StateSnapshotEncoded
 
 /**
  * The emulator could not start: the port is taken, a seed or state file is unreadable or invalid, or
