@@ -7,7 +7,10 @@
 import { FetchHttpClient, HttpClient, HttpClientRequest } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
 import { Chunk, Effect, Redacted, Stream, TestServices } from "effect"
+import * as Fs from "node:fs"
 import { createServer, type Server } from "node:http"
+import * as Os from "node:os"
+import * as Path from "node:path"
 import type { AddressInfo } from "node:net"
 import { Emulator } from "../emulator/index.js"
 import { Workspaces } from "../src/index.js"
@@ -386,6 +389,66 @@ describe("streamApiKeys against a server that never ends its list", () => {
       assert.strictEqual(error._tag, "ResponseValidationError")
       assert.include(error.message, "maxItems 9")
       assert.strictEqual(served(), 5)
+    }).pipe(Effect.scoped, TestServices.provideLive)
+  )
+})
+
+describe("a state file written before revision 2", () => {
+  it.effect("still loads: users without names, keys without names, usage or limits", () =>
+    Effect.gen(function* () {
+      const directory = Fs.mkdtempSync(Path.join(Os.tmpdir(), "orw-state-r1-"))
+      const stateFile = Path.join(directory, "state.json")
+      const workspace = {
+        id: "0df9e665-d932-5740-b2c7-b52af166bc11",
+        name: "Default",
+        slug: "default",
+        description: null,
+        defaultTextModel: null,
+        defaultImageModel: null,
+        defaultProviderSort: null,
+        isObservabilityIoLoggingEnabled: false,
+        isObservabilityBroadcastEnabled: false,
+        isDataDiscountLoggingEnabled: true,
+        ioLoggingSamplingRate: 1,
+        ioLoggingApiKeyIds: null,
+        includeByokInBudgets: false,
+        createdAt: "2025-01-06T09:00:00.000Z",
+        updatedAt: null,
+        createdBy: null,
+        isDefault: true
+      }
+      Fs.writeFileSync(
+        stateFile,
+        JSON.stringify({
+          users: [
+            {
+              id: "user_old",
+              email: "old@acme.example",
+              role: "admin",
+              scim: false,
+              createdAt: "2025-01-06T09:00:00.000Z"
+            }
+          ],
+          apiKeys: [{ id: "k1", key: "sk-or-v1-old", userId: "user_old", workspaceId: workspace.id, disabled: false }],
+          managementKeys: [{ id: "m1", key: "sk-or-v1-old-management", userId: "user_old" }],
+          workspaces: [workspace],
+          memberships: [],
+          budgets: []
+        })
+      )
+      const emulator = yield* Emulator.make({ stateFile })
+      const ws = yield* Workspaces.make({
+        apiKey: Redacted.make("sk-or-v1-old-management"),
+        baseUrl: emulator.baseUrl
+      }).pipe(Effect.provide(FetchHttpClient.layer))
+      const members = yield* ws.listOrganizationMembers()
+      assert.deepStrictEqual(members.data, [
+        { id: "user_old", email: "old@acme.example", firstName: null, lastName: null, role: "org:admin" }
+      ])
+      const [key] = (yield* ws.listApiKeys()).data
+      assert.deepStrictEqual([key!.name, key!.usage, key!.limit, key!.creatorUserId], ["API key", 0, null, "user_old"])
+      assert.isNull((yield* ws.get({ id: "default" })).disabledServerTools)
+      Fs.rmSync(directory, { recursive: true, force: true })
     }).pipe(Effect.scoped, TestServices.provideLive)
   )
 })
