@@ -5,6 +5,7 @@
  *
  * @since 0.1.0
  */
+import { randomBytes } from "node:crypto"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
@@ -23,6 +24,7 @@ import * as Workspaces from "../src/Workspaces.js"
 import { isLimit } from "./internal/bounded.js"
 import * as BuiltinSeed from "./internal/builtinSeed.js"
 import * as Faults from "./internal/faults.js"
+import * as Loopback from "./internal/loopback.js"
 import * as Organization from "./internal/organization.js"
 import * as Records from "./internal/records.js"
 import * as Replay from "./internal/replay.js"
@@ -318,6 +320,13 @@ export interface EmulatorOptions {
    * with 403, as for an organization the capability has not reached.
    */
   readonly defaultWorkspaceDeletion?: "confirm" | "unavailable" | undefined
+  /**
+   * The secrets the seed leaves out (all of the built-in seed's, the management and API keys a
+   * seed lists without `key`) are new at every start unless this is `true`: then they are the same
+   * on every machine and every start. The emulator hands its keys back (`managementKey`, `keys`)
+   * either way; a state file keeps them across restarts.
+   */
+  readonly deterministicKeys?: boolean | undefined
 }
 
 /**
@@ -334,19 +343,7 @@ export const defaultLogLimit = 100_000
  * @since 0.1.0
  * @category utils
  */
-export const isLoopbackHost = (host: string): boolean => {
-  const address = host
-    .trim()
-    .toLowerCase()
-    .replace(/^\[(.*)\]$/, "$1")
-  return (
-    address === "localhost" ||
-    address === "::1" ||
-    /^0{0,4}(:0{0,4}){6}:0{0,3}1$/.test(address) ||
-    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(address) ||
-    /^::ffff:127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(address)
-  )
-}
+export const isLoopbackHost: (host: string) => boolean = Loopback.isLoopbackHost
 
 /**
  * A `node:http` server with the listener, on the port and host, until the scope closes: then the
@@ -376,7 +373,7 @@ const listen = (
       })
   ).pipe(Effect.map((server) => server.address() as AddressInfo))
 
-const initialState = (options: EmulatorOptions): Effect.Effect<Organization.State, EmulatorError> =>
+const initialState = (options: EmulatorOptions, salt: string): Effect.Effect<Organization.State, EmulatorError> =>
   Effect.gen(function* () {
     if (options.stateFile !== undefined) {
       const snapshot = yield* Effect.mapError(
@@ -390,7 +387,10 @@ const initialState = (options: EmulatorOptions): Effect.Effect<Organization.Stat
       (options.seedFile === undefined
         ? BuiltinSeed.builtin()
         : yield* Effect.provide(readSeedFile(options.seedFile), NodeFileSystem.layer))
-    return yield* Either.mapLeft(SeedInternal.toState(seed), (detail) => new EmulatorError({ reason: "Seed", detail }))
+    return yield* Either.mapLeft(
+      SeedInternal.toState(seed, salt),
+      (detail) => new EmulatorError({ reason: "Seed", detail })
+    )
   })
 
 /**
@@ -407,6 +407,9 @@ export const make = (options: EmulatorOptions = {}): Effect.Effect<Service, Emul
   const { seed: _seed, seedFile: _seedFile, ...settings } = options
   const logLimit = options.logLimit ?? defaultLogLimit
   const { keysPageSize } = options
+  // The secrets a seed leaves out are derived from names and this salt: new at every start, so
+  // that no two machines share the built-in seed's keys, unless the same keys are asked for.
+  const salt = options.deterministicKeys === true ? "" : randomBytes(16).toString("hex")
   const load = !isLimit(logLimit)
     ? new EmulatorError({
         reason: "Options",
@@ -414,17 +417,20 @@ export const make = (options: EmulatorOptions = {}): Effect.Effect<Service, Emul
       })
     : keysPageSize !== undefined && !(Number.isInteger(keysPageSize) && keysPageSize >= 1)
       ? new EmulatorError({ reason: "Options", detail: `keysPageSize must be an integer >= 1, got ${keysPageSize}` })
-      : initialState(options)
-  return Effect.flatMap(load, (state) => start(state, { ...settings, logLimit })).pipe(Effect.withClock(Clock.make()))
+      : initialState(options, salt)
+  return Effect.flatMap(load, (state) => start(state, { ...settings, logLimit }, salt)).pipe(
+    Effect.withClock(Clock.make())
+  )
 }
 
 const start = (
   state: Organization.State,
-  options: Omit<EmulatorOptions, "seed" | "seedFile"> & { readonly logLimit: number }
+  options: Omit<EmulatorOptions, "seed" | "seedFile"> & { readonly logLimit: number },
+  salt: string
 ) =>
   Effect.gen(function* () {
     const { logLimit } = options
-    const accessKeys = SeedInternal.ensureAccessKeys(state)
+    const accessKeys = SeedInternal.ensureAccessKeys(state, salt)
     const organization = new Organization.Organization(state, logLimit, {
       keysPageSize: options.keysPageSize ?? Organization.defaultSettings.keysPageSize,
       defaultWorkspaceDeletion:

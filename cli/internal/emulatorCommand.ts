@@ -62,6 +62,12 @@ const defaultWorkspaceDeletion = Options.choice("default-workspace-deletion", ["
   )
 )
 
+const deterministicKeys = Options.boolean("deterministic-keys").pipe(
+  Options.withDescription(
+    "derive the keys the seed leaves out from names alone, the same on every machine and start (new at each start otherwise)"
+  )
+)
+
 const readFaults = (file: string) =>
   Effect.try(() => Yaml.parse(Fs.readFileSync(file, "utf8")) as unknown).pipe(
     Effect.flatMap(Schema.decodeUnknown(Schema.Array(Emulator.FaultRule))),
@@ -70,7 +76,20 @@ const readFaults = (file: string) =>
 
 export const command = Command.make(
   "emulator",
-  { port, host, seed, state, faultSeed, faults, users, workspaces, logLimit, keysPageSize, defaultWorkspaceDeletion },
+  {
+    port,
+    host,
+    seed,
+    state,
+    faultSeed,
+    faults,
+    users,
+    workspaces,
+    logLimit,
+    keysPageSize,
+    defaultWorkspaceDeletion,
+    deterministicKeys
+  },
   (options) =>
     Effect.gen(function* () {
       const rules = Option.isSome(options.faults) ? yield* readFaults(options.faults.value) : []
@@ -91,7 +110,8 @@ export const command = Command.make(
         faultSeed: Option.getOrUndefined(options.faultSeed),
         logLimit: options.logLimit,
         keysPageSize: Option.getOrUndefined(options.keysPageSize),
-        defaultWorkspaceDeletion: options.defaultWorkspaceDeletion
+        defaultWorkspaceDeletion: options.defaultWorkspaceDeletion,
+        deterministicKeys: options.deterministicKeys
       })
       // local fake keys: printing them is the point
       const key = Redacted.value(emulator.managementKey)

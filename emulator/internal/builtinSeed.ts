@@ -8,7 +8,6 @@ import type { BudgetInterval } from "../../src/Model.js"
 import * as Prng from "./prng.js"
 import type { Seed, SeedApiKey, SeedUser, SeedWorkspace } from "./seed.js"
 import { defaultSlug, seedEpoch } from "./seed.js"
-import * as Uuid from "./uuid.js"
 
 /** What teams call their keys. */
 const keyNames = ["prod", "ci", "staging", "notebook", "batch-jobs", "eval", "dev", "backfill"]
@@ -251,8 +250,9 @@ export const builtin = (
     users,
     apiKeys,
     managementKeys: [
-      { key: Uuid.secretFromName(`builtin:management:${users[0]!.id}`), userId: users[0]!.id },
-      { key: Uuid.secretFromName(`builtin:management:${users[1]!.id}`), userId: users[1]!.id }
+      // no secrets here: they are made at start, new at each unless `deterministicKeys`
+      { userId: users[0]!.id },
+      { userId: users[1]!.id }
     ],
     workspaces
   }

@@ -15,7 +15,7 @@ import { Rejection } from "./handlers.js"
 export type Body =
   | { readonly _tag: "None" }
   | { readonly _tag: "Json"; readonly value: unknown }
-  | { readonly _tag: "Invalid"; readonly text: string }
+  | { readonly _tag: "Invalid"; readonly text: string; readonly reason?: string }
 
 export const loggedBody = (body: Body): unknown =>
   body._tag === "Json" ? body.value : body._tag === "Invalid" ? body.text : undefined
@@ -23,8 +23,35 @@ export const loggedBody = (body: Body): unknown =>
 /** The most a request body may hold, as `@effect/platform`'s server allows by default. */
 const maxBodyBytes = 10 * 1024 * 1024
 
+/**
+ * How deep a request body may nest. The API's bodies nest three levels; decoding one nested a
+ * million deep would overflow the stack (a 500), so it is refused before parsing, as a 400.
+ */
+export const maxBodyDepth = 32
+
+/** Whether the JSON text nests deeper than `limit` (brackets inside strings do not count). */
+const nestsDeeperThan = (text: string, limit: number): boolean => {
+  let depth = 0
+  let inString = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (inString) {
+      if (c === 92)
+        i++ // a backslash escapes the next character
+      else if (c === 34) inString = false
+    } else if (c === 34) inString = true
+    else if (c === 123 || c === 91) {
+      if (++depth > limit) return true
+    } else if (c === 125 || c === 93) depth--
+  }
+  return false
+}
+
 const parseBody = (text: string): Body => {
   if (text.trim() === "") return { _tag: "None" }
+  if (nestsDeeperThan(text, maxBodyDepth)) {
+    return { _tag: "Invalid", text: text.slice(0, 200), reason: `nested deeper than ${maxBodyDepth} levels` }
+  }
   try {
     return { _tag: "Json", value: JSON.parse(text) }
   } catch {
@@ -147,7 +174,7 @@ export const decodeInput = (
     // every operation with a body documents 400
     body =
       received.body._tag === "Invalid"
-        ? Either.left(new Rejection(400, "Invalid request body: not valid JSON"))
+        ? Either.left(new Rejection(400, `Invalid request body: ${received.body.reason ?? "not valid JSON"}`))
         : Either.mapLeft(
             codec.body(received.body._tag === "Json" ? received.body.value : undefined),
             (message) => new Rejection(400, `Invalid request body: ${message}`)

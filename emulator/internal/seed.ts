@@ -46,7 +46,8 @@ export const SeedApiKey = Schema.Struct({
 /** @internal */
 export const SeedManagementKey = Schema.Struct({
   id: optional(Schema.String),
-  key: Schema.String,
+  /** The secret; made at start when omitted (see `salt`). */
+  key: optional(Schema.String),
   userId: Schema.String
 })
 
@@ -93,7 +94,7 @@ export const defaultSlug = "default"
  *
  * @internal
  */
-export const toState = (seed: Seed): Either.Either<State, string> => {
+export const toState = (seed: Seed, salt = ""): Either.Either<State, string> => {
   const state = emptyState()
   const problems: Array<string> = []
   const nextId = Uuid.generator(Prng.make(0x5eed))
@@ -199,7 +200,7 @@ export const toState = (seed: Seed): Either.Either<State, string> => {
     const id = seeded.id ?? nextId()
     const key: ApiKey = {
       id,
-      key: seeded.key ?? Uuid.secretFromName(`api-key:${id}`),
+      key: seeded.key ?? Uuid.secretFromName(`api-key:${id}`, salt),
       userId: seeded.userId,
       workspaceId: workspace.id,
       disabled: seeded.disabled ?? false,
@@ -212,7 +213,11 @@ export const toState = (seed: Seed): Either.Either<State, string> => {
   })
   ;(seed.managementKeys ?? []).forEach((seeded) => {
     const id = seeded.id ?? nextId()
-    state.managementKeys.set(id, { id, key: seeded.key, userId: seeded.userId })
+    state.managementKeys.set(id, {
+      id,
+      key: seeded.key ?? Uuid.secretFromName(`management-key:${id}`, salt),
+      userId: seeded.userId
+    })
   })
 
   return problems.length === 0 ? Either.right(state) : Either.left(problems.slice(0, 20).join("; "))
@@ -241,12 +246,13 @@ export const decode = (input: unknown): Either.Either<Seed, string> =>
  * @internal
  */
 export const ensureAccessKeys = (
-  state: State
+  state: State,
+  salt = ""
 ): { readonly managementKey: string; readonly memberManagementKey: string; readonly inferenceKey: string } => {
   const isAdmin = (userId: string) => state.users.get(userId)?.role === "admin"
   const addManagementKey = (userId: string): ManagementKey => {
     const id = Uuid.fromName(`management-key:${userId}`)
-    const key: ManagementKey = { id, key: Uuid.secretFromName(`management-key:${userId}`), userId }
+    const key: ManagementKey = { id, key: Uuid.secretFromName(`management-key:${userId}`, salt), userId }
     state.managementKeys.set(id, key)
     return key
   }
@@ -283,7 +289,7 @@ export const ensureAccessKeys = (
     const id = Uuid.fromName(`api-key:inference:${admin.userId}`)
     inference = {
       id,
-      key: Uuid.secretFromName(`api-key:${id}`),
+      key: Uuid.secretFromName(`api-key:${id}`, salt),
       userId: admin.userId,
       workspaceId: defaultWorkspace.id,
       disabled: false,

@@ -22,6 +22,7 @@ import type { TerminalFault } from "./faults.js"
 import type { Handler } from "./handlers.js"
 import { errorBody, handlers, Rejection } from "./handlers.js"
 import type { Organization } from "./organization.js"
+import { isLoopbackHostHeader } from "./loopback.js"
 import type { LogEntry } from "./requestLog.js"
 
 /** @internal */
@@ -208,6 +209,29 @@ const routeOf = (name: OperationName, env: ServerEnv): Route => {
 // --- the listener --------------------------------------------------------------------------------
 
 /**
+ * Why an admin request is refused, if it is. Beyond loopback the routes need an admin's management
+ * key. On loopback they need none, so they answer only to a loopback `Host` (a page that rebinds
+ * its DNS name to 127.0.0.1 sends its own name) and a write must be JSON (a cross-origin form or
+ * `text/plain` POST is sent without a preflight; `application/json` is not).
+ */
+const adminRefusal = (request: IncomingMessage, env: ServerEnv, token: string | undefined): Outcome | undefined => {
+  if (env.adminAuth) {
+    if (isAdminCaller(env.organization, token)) return undefined
+    const message = "The emulator's admin routes require a management key of an organization admin"
+    return json(errorBody(401, message), 401)
+  }
+  if (!isLoopbackHostHeader(request.headers.host)) {
+    const message = `The emulator's admin routes answer only to a loopback Host (127.0.0.1, localhost, [::1]), not ${JSON.stringify(request.headers.host ?? "")}`
+    return json(errorBody(403, message), 403)
+  }
+  const type = (request.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase()
+  if (request.method === "POST" && type !== "application/json") {
+    return json(errorBody(415, "The emulator's admin writes take Content-Type: application/json"), 415)
+  }
+  return undefined
+}
+
+/**
  * The whole server as a `node:http` request listener: the twelve endpoints under `/api/v1`, the
  * admin routes, and a JSON 404 for anything else. The admin routes read and change everything
  * (`/state` holds every key): when the emulator is reachable beyond loopback they answer only to a
@@ -218,17 +242,32 @@ const routeOf = (name: OperationName, env: ServerEnv): Route => {
 export const makeListener = (env: ServerEnv): ((request: IncomingMessage, response: ServerResponse) => void) => {
   const routes = (Object.keys(endpoints) as Array<OperationName>).map((name) => routeOf(name, env))
   const admin = adminRoutes(env)
+  /**
+   * A path that is no operation: 404, once the caller is authenticated. Authentication comes first,
+   * as for the operations: without a valid key the answer is 401, whatever the path.
+   */
   const notFound = (request: IncomingMessage, response: ServerResponse, path: string, token: string | undefined) => {
-    const status = 404
-    const outcome = json(errorBody(status, `No route for ${request.method} ${path}`), status)
-    if (path.startsWith(adminPrefix)) return send(response, outcome)
+    if (path.startsWith(adminPrefix)) {
+      return send(response, json(errorBody(404, `No route for ${request.method} ${path}`), 404))
+    }
+    const credential = credentialKind(env.organization, token)
+    const authenticated = credential === "managementKey" || credential === "apiKey"
+    const status = authenticated ? 404 : 401
+    const message = authenticated
+      ? `No route for ${request.method} ${path}`
+      : credential === "none"
+        ? "Missing Authentication header"
+        : credential === "disabledApiKey"
+          ? "API key is disabled"
+          : "Invalid API key"
+    const outcome = json(errorBody(status, message), status)
     readBody(request, (body) => {
       const entry = env.log.start({
         method: request.method ?? "GET",
         url: request.url ?? "/",
         headers: request.headers,
         body: loggedBody(body),
-        credential: credentialKind(env.organization, token),
+        credential,
         operation: undefined
       })
       entry.status = status
@@ -258,10 +297,10 @@ export const makeListener = (env: ServerEnv): ((request: IncomingMessage, respon
       } else if (path.startsWith(adminPrefix + "/")) {
         const route = admin.get(`${request.method} ${path.slice(adminPrefix.length)}`)
         if (route !== undefined) {
-          if (env.adminAuth && !isAdminCaller(env.organization, token)) {
+          const refusal = adminRefusal(request, env, token)
+          if (refusal !== undefined) {
             request.resume()
-            const message = "The emulator's admin routes require a management key of an organization admin"
-            return send(response, json(errorBody(401, message), 401))
+            return send(response, refusal)
           }
           return readBody(request, (body) => send(response, route(body)))
         }

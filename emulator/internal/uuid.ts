@@ -17,12 +17,13 @@ export const fromName = (name: string): string => {
 }
 
 /**
- * A secret in OpenRouter's key format, derived from a name so that seeded keys are stable.
+ * A secret in OpenRouter's key format, derived from a name and a salt: with the empty salt the same
+ * on every machine (`deterministicKeys`), with a random one new at every start.
  *
  * @internal
  */
-export const secretFromName = (name: string): string =>
-  `sk-or-v1-${createHash("sha256").update(namespace).update(name).digest("hex")}`
+export const secretFromName = (name: string, salt = ""): string =>
+  `sk-or-v1-${createHash("sha256").update(namespace).update(salt).update(name).digest("hex")}`
 
 const hex = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"))
 
