@@ -299,9 +299,10 @@ export type ResolveEmailsError =
   | ErrorForEndpoint<typeof Api.listOrganizationMembers>
 
 /**
- * The manifest with every member named by user id: each email (in `members` and `protect`) becomes
- * the id of the organization member who has it, matched whatever the case and the spaces around
- * it. The organization's members are read once, and only when the manifest holds an email.
+ * The manifest with every member named by user id: each email (an entry of `members` or `protect`
+ * with an `@`, which no user id has) becomes the id of the organization member who has it, matched
+ * whatever the case and the spaces around it. The organization's members are read once, and only
+ * when the manifest holds an email.
  *
  * An email nobody has, or one that two or more members share, fails with `ManifestEmailError`
  * listing every such entry. A workspace that lists someone twice once emails are ids (by id and by
