@@ -20,7 +20,7 @@ const layers = [
   [
     "desired state",
     {
-      Manifest: ["manifest", "manifestIssues", "manifestRules", "yaml"],
+      Manifest: ["manifest", "manifestEmails", "manifestIssues", "manifestRules", "yaml"],
       Plan: ["apply", "applySchedule", "plan", "planRendering"]
     }
   ],

@@ -2,7 +2,7 @@
 /**
  * `orw`: the operator's command line for OpenRouter workspaces.
  *
- *   orw export [-o org.yaml] [--format yaml|json]
+ *   orw export [-o org.yaml] [--format yaml|json] [--members-as id|email]
  *   orw plan org.yaml [--prune] [-o plan.json] [--json] [--detailed-exitcode] [--show-members]
  *   orw apply <plan.json | org.yaml> [--yes] [--prune] [--concurrency n] [--audit-log changes.jsonl]
  *             [--max-removals 25] [--allow-destroy]
@@ -132,11 +132,17 @@ const exportCommand = Command.make(
     format: Options.choice("format", ["yaml", "json"]).pipe(
       Options.optional,
       Options.withDescription("yaml or json (default: from the file's extension, else yaml)")
+    ),
+    membersAs: Options.choice("members-as", ["id", "email"]).pipe(
+      Options.withDefault("id" as const),
+      Options.withDescription(
+        "name members by user id (the default) or by email (the user id of anyone whose email is not unique)"
+      )
     )
   },
   (options) =>
     Effect.gen(function* () {
-      const manifest = yield* Manifest.exportState()
+      const manifest = yield* Manifest.exportState({ membersAs: options.membersAs })
       const file = Option.getOrUndefined(options.output)
       const text = yield* Manifest.stringify(manifest, `manifest.${formatOf(file, options.format)}`)
       if (file === undefined) return yield* Console.log(text.trimEnd())
@@ -199,7 +205,7 @@ const planCommand = Command.make(
   (options) =>
     Effect.gen(function* () {
       const manifest = yield* Manifest.readFile(options.manifest)
-      const plan = yield* Plan.make(manifest, { prune: options.prune })
+      const plan = yield* Plan.make(manifest, { prune: options.prune, file: options.manifest })
       const seen = yield* PlanFile.fingerprints(plan, options.defaultWorkspace, 4)
       if (Option.isSome(options.out) || options.json) {
         const saved = PlanFile.make({
@@ -385,7 +391,10 @@ const applyCommand = Command.make(
         return
       }
       const manifest = yield* Manifest.parse(text, options.source)
-      yield* planConfirmApply(Plan.make(manifest, { prune: options.prune }), { ...options, dryRun: false })
+      yield* planConfirmApply(Plan.make(manifest, { prune: options.prune, file: options.source }), {
+        ...options,
+        dryRun: false
+      })
     }).pipe(Effect.provide(workspacesLayer(options, Option.getOrUndefined(Option.map(options.auditLog, auditing)))))
 ).pipe(Command.withDescription("Apply a saved plan (refusing workspaces changed since) or a manifest."))
 
@@ -579,6 +588,7 @@ const rehearseCommand = Command.make(
       const manifest = yield* Manifest.readFile(options.manifest)
       const ok = yield* rehearse({
         manifest,
+        file: options.manifest,
         prune: options.prune,
         faults: options.faults === "standard" ? standardFaults : [],
         concurrency: options.concurrency,

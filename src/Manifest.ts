@@ -6,10 +6,12 @@
  * @since 0.1.0
  */
 import * as FileSystem from "@effect/platform/FileSystem"
+import * as Arr from "effect/Array"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 import * as internal from "./internal/manifest.js"
+import * as emails from "./internal/manifestEmails.js"
 import { fromParseError, fromSyntaxErrors } from "./internal/manifestIssues.js"
 import { manifestRules } from "./internal/manifestRules.js"
 import * as Yaml from "./internal/yaml.js"
@@ -39,7 +41,8 @@ export interface Budgets extends Schema.Schema.Type<typeof Budgets> {}
 
 /**
  * One workspace: its slug (its identity) and name, the settings it manages (an omitted setting is
- * left alone), its budgets, and its explicit members (omitted: membership is not managed).
+ * left alone), its budgets, and its explicit members by user id or email (omitted: membership is not
+ * managed).
  *
  * @since 0.1.0
  * @category schemas
@@ -73,7 +76,10 @@ export interface WorkspaceEntry extends Schema.Schema.Type<typeof WorkspaceEntry
  */
 export const Manifest = Schema.Struct({
   version: Schema.optionalWith(Schema.Literal(1), { exact: true }),
-  /** Users a plan never removes, whatever the entries say (nor deletes a workspace they are members of). */
+  /**
+   * Users (by id or email) a plan never removes, whatever the entries say (nor deletes a workspace
+   * they are members of).
+   */
   protect: Schema.optionalWith(Schema.Array(Model.UserId), { exact: true }),
   workspaces: Schema.Array(WorkspaceEntry)
 })
@@ -231,24 +237,123 @@ export const stringify = (manifest: Manifest, fileName = "manifest.yaml"): Effec
     : Effect.map(loadYaml(fileName), (yaml) => yaml.stringify(manifest))
 
 /**
+ * An email entry that names nobody, or more than one organization member: where it is
+ * (`workspaces[2].members[3]`, `protect[0]`), the email as written, and the ids of the members who
+ * have it (none: unknown; two or more: ambiguous).
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export const UnresolvedEmail = Schema.Struct({
+  path: Schema.String,
+  email: Schema.String,
+  userIds: Schema.Array(Schema.String)
+})
+
+/**
+ * @since 0.3.0
+ * @category models
+ */
+export interface UnresolvedEmail extends Schema.Schema.Type<typeof UnresolvedEmail> {}
+
+/**
+ * A manifest naming members by emails that no organization member has, or that two or more share.
+ * Lists every such entry, with the file and the path.
+ *
+ * @since 0.3.0
+ * @category errors
+ */
+export class ManifestEmailError extends Schema.TaggedError<ManifestEmailError>()("ManifestEmailError", {
+  file: Schema.String,
+  entries: Schema.NonEmptyArray(UnresolvedEmail)
+}) {
+  override get message() {
+    return this.entries
+      .map(
+        ({ email, path, userIds }) =>
+          `${this.file}: ${path}: "${email}": ` +
+          (userIds.length === 0
+            ? "no organization member has this email"
+            : `${userIds.length} organization members have this email (${userIds.join(", ")}): name one by user id`)
+      )
+      .join("\n")
+  }
+}
+
+/**
+ * @since 0.3.0
+ * @category models
+ */
+export interface ResolveEmailsOptions {
+  /** The name errors give the manifest, as `ManifestError.file`; default `(manifest)`. */
+  readonly file?: string
+}
+
+/**
+ * @since 0.3.0
+ * @category errors
+ */
+export type ResolveEmailsError =
+  | ManifestEmailError
+  | ManifestError
+  | ErrorForEndpoint<typeof Api.listOrganizationMembers>
+
+/**
+ * The manifest with every member named by user id: each email (an entry of `members` or `protect`
+ * with an `@`, which no user id has) becomes the id of the organization member who has it, matched
+ * whatever the case and the spaces around it. The organization's members are read once, and only
+ * when the manifest holds an email.
+ *
+ * An email nobody has, or one that two or more members share, fails with `ManifestEmailError`
+ * listing every such entry. A workspace that lists someone twice once emails are ids (by id and by
+ * email) fails with `ManifestError`, as any duplicate member does. `Plan.make` calls it first.
+ *
+ * @since 0.3.0
+ * @category parsing
+ */
+export const resolveEmails = (
+  manifest: Manifest,
+  options: ResolveEmailsOptions = {}
+): Effect.Effect<Manifest, ResolveEmailsError, Workspaces> => {
+  const file = options.file ?? "(manifest)"
+  return Effect.flatMap(
+    emails.resolveEmails(manifest),
+    ({ duplicates, manifest, unresolved }): Effect.Effect<Manifest, ManifestEmailError | ManifestError> =>
+      Arr.isNonEmptyReadonlyArray(unresolved)
+        ? Effect.fail(new ManifestEmailError({ file, entries: unresolved }))
+        : duplicates.length > 0
+          ? failWith(file, duplicates)
+          : Effect.succeed(manifest)
+  )
+}
+
+/**
  * @since 0.2.0
  * @category models
  */
 export interface ExportOptions {
   /** Workspaces read at once; default 4. */
   readonly concurrency?: number
+  /**
+   * How members are written: `"id"` (the default) or `"email"`, each member's email when no other
+   * organization member has it (their id otherwise). Since 0.3.0.
+   */
+  readonly membersAs?: "id" | "email"
 }
 
 /**
  * @since 0.2.0
  * @category errors
  */
-export type ExportStateError = ErrorForEndpoint<typeof Api.list | typeof Api.listBudgets | typeof Api.listMembers>
+export type ExportStateError = ErrorForEndpoint<
+  typeof Api.list | typeof Api.listBudgets | typeof Api.listMembers | typeof Api.listOrganizationMembers
+>
 
 /**
  * The organization as a manifest: every workspace with its settings, budgets, `includeByokInBudgets`
  * and explicit members (the default workspace, see `Workflows.DefaultWorkspace`, without members:
- * they are implicit).
+ * they are implicit). Members are user ids, or with `membersAs: "email"` emails where the email is
+ * unique in the organization (which reads the organization's members once).
  *
  * @example
  * ```ts

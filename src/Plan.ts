@@ -10,7 +10,7 @@ import type * as Stream from "effect/Stream"
 import * as applying from "./internal/apply.js"
 import * as internal from "./internal/plan.js"
 import * as rendering from "./internal/planRendering.js"
-import type { Manifest, ManifestError } from "./Manifest.js"
+import type { Manifest, ManifestEmailError, ManifestError } from "./Manifest.js"
 import type { BudgetInterval, WorkspaceSettings } from "./Model.js"
 import type { MemberFailure } from "./Workflows.js"
 import type { BudgetRuleError } from "./WorkflowsError.js"
@@ -183,19 +183,28 @@ export interface PlanOptions {
   readonly prune?: boolean
   /** Workspaces read at once; default 4. */
   readonly concurrency?: number
+  /**
+   * The name the manifest's errors give it (`ManifestError.file`, `ManifestEmailError.file`): the file
+   * it was read from; default `(manifest)`. Since 0.3.0.
+   */
+  readonly file?: string
 }
 
 /**
- * What planning can fail with: reading the organization, a budget order the merge would break, or
- * a manifest that is invalid for this organization.
+ * What planning can fail with: reading the organization, a budget order the merge would break, a
+ * manifest that is invalid for this organization, or one naming members by emails that name
+ * nobody or more than one member.
  *
  * @since 0.2.0
  * @category errors
  */
 export type PlanError =
-  | ErrorForEndpoint<typeof Api.list | typeof Api.listBudgets | typeof Api.listMembers>
+  | ErrorForEndpoint<
+      typeof Api.list | typeof Api.listBudgets | typeof Api.listMembers | typeof Api.listOrganizationMembers
+    >
   | BudgetRuleError
   | ManifestError
+  | ManifestEmailError
 
 /**
  * @since 0.2.0
@@ -214,9 +223,14 @@ export interface ApplyOptions {
  * set that would break the API's order once merged with the existing budgets fails with
  * `BudgetRuleError`.
  *
+ * Members named by email are first turned into user ids (`Manifest.resolveEmails`, which reads the
+ * organization's members once when the manifest holds an email): an email nobody or more than one
+ * member has fails with `ManifestEmailError`, naming every such entry, before anything else is read.
+ *
  * The default workspace is never created, and its members are implicit: a manifest entry for it
- * with `members` fails with `ManifestError` (file `(manifest)`, as `Manifest.validate` names a
- * manifest built in code; path `workspaces[<i>].members`) before any change is planned.
+ * with `members` fails with `ManifestError` (file `options.file`, by default `(manifest)` as
+ * `Manifest.validate` names a manifest built in code; path `workspaces[<i>].members`) before any
+ * change is planned.
  *
  * @example
  * ```ts
@@ -225,7 +239,7 @@ export interface ApplyOptions {
  *
  * const program = Effect.gen(function* () {
  *   const manifest = yield* Manifest.readFile("org.yaml")
- *   const plan = yield* Plan.make(manifest, { prune: true })
+ *   const plan = yield* Plan.make(manifest, { prune: true, file: "org.yaml" })
  *   console.log(Plan.render(plan))
  * })
  * ```

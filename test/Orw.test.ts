@@ -1,10 +1,11 @@
+import { FetchHttpClient } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Redacted } from "effect"
+import { Effect, Layer, Redacted } from "effect"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { Emulator } from "../emulator/index.js"
-import { Manifest } from "../src/index.js"
+import { Manifest, Plan, Workspaces } from "../src/index.js"
 import { environment, runScript } from "./support/scripts.js"
 
 const seed: Emulator.Seed = {
@@ -132,6 +133,26 @@ describe("orw", () => {
         ["user_10", "user_2"]
       )
       assert.strictEqual(state.workspaces.find((w) => w.slug === "beta")!.name, "Beta 2")
+    })
+  )
+
+  it.scopedLive("export --members-as email writes emails, which plan back to the same members", () =>
+    Effect.gen(function* () {
+      const { emulator, file, orw } = yield* setup
+      const exported = yield* orw("export", "--members-as", "email", "-o", file("org.yaml"))
+      assert.strictEqual(exported.code, 0, exported.stderr)
+      const manifest = yield* Effect.orDie(Manifest.parse(Fs.readFileSync(file("org.yaml"), "utf8"), "org.yaml"))
+      assert.deepStrictEqual(
+        manifest.workspaces.map((entry) => entry.members),
+        [undefined, ["user_0@example.com", "user_1@example.com", "user_2@example.com"], ["user_3@example.com"]]
+      )
+      const client = Workspaces.layer({ apiKey: emulator.managementKey, baseUrl: emulator.baseUrl }).pipe(
+        Layer.provide(FetchHttpClient.layer)
+      )
+      const plan = yield* Effect.orDie(
+        Plan.make(manifest, { prune: true, file: "org.yaml" }).pipe(Effect.provide(client))
+      )
+      assert.isTrue(Plan.isEmpty(plan), Plan.render(plan))
     })
   )
 

@@ -54,6 +54,7 @@ const rehearsalRetry = RetryPolicy.make({ baseDelay: "10 millis", maxDelay: "200
 
 export const rehearse = (options: {
   readonly manifest: Manifest.Manifest
+  readonly file: string
   readonly prune: boolean
   readonly faults: ReadonlyArray<Emulator.FaultRule>
   readonly concurrency: number
@@ -63,7 +64,9 @@ export const rehearse = (options: {
     const service = yield* Workspaces.Workspaces
     const current = yield* Manifest.exportState()
     const users = Chunk.toArray(yield* Stream.runCollect(service.streamMembers({ id: options.defaultWorkspace })))
-    const livePlan = yield* Plan.make(options.manifest, { prune: options.prune })
+    // Emails are the organization's: the copy's users have only their ids, so they are resolved here.
+    const resolved = yield* Manifest.resolveEmails(options.manifest, { file: options.file })
+    const livePlan = yield* Plan.make(resolved, { prune: options.prune, file: options.file })
     yield* Console.error(
       `read the organization: ${current.workspaces.length} workspaces, ${users.length} members; nothing was written to it`
     )
@@ -72,7 +75,7 @@ export const rehearse = (options: {
       seed: seedOf(current, users, options.defaultWorkspace),
       client: { retry: rehearsalRetry }
     }).pipe(Layer.merge(Layer.succeed(Workflows.DefaultWorkspace, { slug: "default" })))
-    const manifest = rename(options.manifest, options.defaultWorkspace)
+    const manifest = rename(resolved, options.defaultWorkspace)
 
     return yield* Effect.gen(function* () {
       const emulator = yield* Emulator.Emulator

@@ -1,3 +1,4 @@
+import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import type * as Manifest from "../Manifest.js"
@@ -7,6 +8,7 @@ import { Workspaces } from "../Workspaces.js"
 import type * as WorkspacesService from "../Workspaces.js"
 import { budgetsOf } from "./budgets.js"
 import { DefaultWorkspace, isDefault } from "./defaultWorkspace.js"
+import { emailsById } from "./manifestEmails.js"
 import { memberIds } from "./members.js"
 import { settingsOf } from "./workspaceSpec.js"
 
@@ -16,14 +18,15 @@ const defaultConcurrency = 4
 const entryOf = (
   service: WorkspacesService.Service,
   workspace: Workspace,
-  defaultWorkspace: Workflows.DefaultWorkspace
+  defaultWorkspace: Workflows.DefaultWorkspace,
+  nameOf: (userId: string) => string
 ) =>
   Effect.all(
     {
       listed: service.listBudgets({ id: workspace.id }),
       members: isDefault(defaultWorkspace, workspace)
         ? Effect.succeed(undefined)
-        : Effect.map(memberIds(service, workspace.id), (ids) => Array.from(ids).sort())
+        : Effect.map(memberIds(service, workspace.id), (ids) => Array.from(ids, nameOf).sort())
     },
     { concurrency: 2 }
   ).pipe(
@@ -42,8 +45,13 @@ const entryOf = (
 export const exportState = Effect.fn("Manifest.exportState")(function* (options: Manifest.ExportOptions = {}) {
   const service = yield* Workspaces
   const defaultWorkspace = yield* DefaultWorkspace
+  const emails =
+    options.membersAs === "email"
+      ? emailsById(Chunk.toReadonlyArray(yield* Stream.runCollect(service.streamOrganizationMembers())))
+      : new Map<string, string>()
+  const nameOf = (userId: string) => emails.get(userId) ?? userId
   const workspaces = yield* service.streamWorkspaces({ pageSize: 100 }).pipe(
-    Stream.mapEffect((workspace) => entryOf(service, workspace, defaultWorkspace), {
+    Stream.mapEffect((workspace) => entryOf(service, workspace, defaultWorkspace, nameOf), {
       concurrency: options.concurrency ?? defaultConcurrency
     }),
     Stream.runCollect

@@ -4,7 +4,9 @@ import type { Budgets } from "../Budgets.js"
 import { orderViolation } from "./budgets.js"
 
 /** The first index of each value, to name the entry a duplicate repeats. */
-const duplicates = <A>(items: ReadonlyArray<A>): ReadonlyArray<{ readonly index: number; readonly first: number }> => {
+export const duplicates = <A>(
+  items: ReadonlyArray<A>
+): ReadonlyArray<{ readonly index: number; readonly first: number }> => {
   const seen = new Map<A, number>()
   return items.flatMap((item, index) => {
     const first = seen.get(item)

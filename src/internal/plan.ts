@@ -113,10 +113,10 @@ const entryChanges = (
 }
 
 /**
- * The default workspace's members are implicit: a manifest that lists them is refused, with the
- * name `Manifest.validate` gives a manifest it did not read from a file.
+ * The default workspace's members are implicit: a manifest that lists them is refused.
  */
 const refuseDefaultMembers = (
+  file: string,
   manifest: Manifest.Manifest,
   existing: ReadonlyMap<string, Workspace>,
   defaultWorkspace: Workflows.DefaultWorkspace
@@ -136,21 +136,21 @@ const refuseDefaultMembers = (
           }
         ]
   })
-  return Arr.isNonEmptyReadonlyArray(issues)
-    ? Effect.fail(new Manifest.ManifestError({ file: "(manifest)", issues }))
-    : Effect.void
+  return Arr.isNonEmptyReadonlyArray(issues) ? Effect.fail(new Manifest.ManifestError({ file, issues })) : Effect.void
 }
 
-export const make = Effect.fn("Plan.make")(function* (manifest: Manifest.Manifest, options: Plan.PlanOptions = {}) {
+export const make = Effect.fn("Plan.make")(function* (written: Manifest.Manifest, options: Plan.PlanOptions = {}) {
   const service = yield* Workspaces
   const defaultWorkspace = yield* DefaultWorkspace
   const prune = options.prune === true
-  yield* Manifest.validate(manifest)
+  const file = options.file ?? "(manifest)"
+  yield* Manifest.validate(written, file)
+  const manifest = yield* Manifest.resolveEmails(written, { file })
   const existing = new Map<string, Workspace>()
   yield* Stream.runForEach(service.streamWorkspaces({ pageSize: 100 }), (workspace) =>
     Effect.sync(() => existing.set(workspace.slug, workspace))
   )
-  yield* refuseDefaultMembers(manifest, existing, defaultWorkspace)
+  yield* refuseDefaultMembers(file, manifest, existing, defaultWorkspace)
   const listed = new Set(manifest.workspaces.map((_) => _.slug))
   const entries = yield* Effect.forEach(
     manifest.workspaces,
