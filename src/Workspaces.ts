@@ -7,10 +7,11 @@
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Config from "effect/Config"
 import * as Context from "effect/Context"
-import type * as Duration from "effect/Duration"
-import type * as Effect from "effect/Effect"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as RateLimiter from "effect/RateLimiter"
 import * as Redacted from "effect/Redacted"
 import type * as Stream from "effect/Stream"
 import type * as Endpoint from "./Endpoint.js"
@@ -19,7 +20,8 @@ import type { ApiKey, OrganizationMember, Page, Workspace, WorkspaceMember } fro
 import type { RetryPolicy } from "./RetryPolicy.js"
 import type * as Api from "./WorkspacesApi.js"
 import type { ConfigError } from "effect/ConfigError"
-import type { ErrorForEndpoint, InvalidRequestError } from "./WorkspacesError.js"
+import type { ErrorForEndpoint } from "./WorkspacesError.js"
+import { InvalidRequestError } from "./WorkspacesError.js"
 
 /**
  * Per-call overrides of the layer's settings.
@@ -165,6 +167,35 @@ export interface Options {
   readonly appCategories?: string | ReadonlyArray<string>
   /** Wraps the HttpClient once the base headers are set: extra headers, logging, your own retry. */
   readonly transformClient?: (client: HttpClient.HttpClient) => HttpClient.HttpClient
+  /**
+   * A client-side limit: every HTTP attempt (retries included) takes a token of this limiter first.
+   * `layer` and `layerConfig` build one from `rateLimit`; with `make`, create it in your own scope
+   * (`RateLimiter.make({ limit, interval })`).
+   */
+  readonly rateLimiter?: RateLimiter.RateLimiter
+}
+
+/**
+ * A client-side rate limit: at most `limit` HTTP attempts per `window` (a token bucket), so that a
+ * migration stays under the server's limit instead of meeting its 429s.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface RateLimit {
+  readonly limit: number
+  readonly window: Duration.DurationInput
+}
+
+/**
+ * The options of `layer`: those of `make`, and `rateLimit`, from which the layer builds the
+ * `rateLimiter` for its own lifetime.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface LayerOptions extends Options {
+  readonly rateLimit?: RateLimit
 }
 
 /**
@@ -193,8 +224,41 @@ export const make: (options: Options) => Effect.Effect<Service, InvalidRequestEr
  * @since 0.1.0
  * @category layers
  */
-export const layer = (options: Options): Layer.Layer<Workspaces, InvalidRequestError, HttpClient.HttpClient> =>
-  Layer.effect(Workspaces, make(options))
+export const layer = (options: LayerOptions): Layer.Layer<Workspaces, InvalidRequestError, HttpClient.HttpClient> => {
+  const { rateLimit, ...rest } = options
+  if (rateLimit === undefined) return Layer.effect(Workspaces, make(rest))
+  return Layer.scoped(
+    Workspaces,
+    Effect.flatMap(checkRateLimit(rateLimit), (limit) =>
+      Effect.flatMap(RateLimiter.make({ limit: limit.limit, interval: limit.window }), (rateLimiter) =>
+        make({ ...rest, rateLimiter })
+      )
+    )
+  )
+}
+
+const checkRateLimit = (rateLimit: RateLimit) => {
+  const window = Duration.decodeUnknown(rateLimit.window)
+  if (!(Number.isInteger(rateLimit.limit) && rateLimit.limit >= 1)) {
+    return Effect.fail(
+      new InvalidRequestError({
+        operation: "Workspaces.layer",
+        field: "rateLimit.limit",
+        rule: "must be an integer >= 1"
+      })
+    )
+  }
+  if (window._tag === "None" || !(Duration.toMillis(window.value) > 0) || !Duration.isFinite(window.value)) {
+    return Effect.fail(
+      new InvalidRequestError({
+        operation: "Workspaces.layer",
+        field: "rateLimit.window",
+        rule: 'must be a finite duration > 0 (e.g. "1 minute")'
+      })
+    )
+  }
+  return Effect.succeed({ limit: rateLimit.limit, window: window.value })
+}
 
 /**
  * The settings `layerConfig` reads as `Config` values, each defaulting to an `OPENROUTER_*` variable.
@@ -203,7 +267,7 @@ export const layer = (options: Options): Layer.Layer<Workspaces, InvalidRequestE
  * @category models
  */
 export interface ConfigOptions
-  extends Omit<Options, "apiKey" | "baseUrl" | "httpReferer" | "appTitle" | "appCategories"> {
+  extends Omit<LayerOptions, "apiKey" | "baseUrl" | "httpReferer" | "appTitle" | "appCategories"> {
   /** Default `Config.redacted("OPENROUTER_API_KEY")`; an empty or blank key is refused. */
   readonly apiKey?: Config.Config<Redacted.Redacted<string>>
   /** Default `OPENROUTER_BASE_URL`, else `https://openrouter.ai/api/v1`. */

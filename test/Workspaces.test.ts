@@ -292,7 +292,9 @@ describe("Workspaces", () => {
           const unavailable = yield* Effect.flip(ws.get({ id: "fixture" }, { retry: false }))
           assert.strictEqual(unavailable._tag, "OpenRouterDefaultError")
           yield* setFaults([{ kind: "status", status: 429, times: 1, retryAfter: 7 }])
-          const limited = yield* Effect.flip(ws.list({}, { retry: false }))
+          // a client of its own: after this 429 its calls wait 7 s (the layer-wide gate)
+          const gated = yield* clientWith(() => ({ retry: false }))
+          const limited = yield* Effect.flip(gated.list({}))
           assert.strictEqual(limited._tag, "TooManyRequestsResponseError")
           assert.strictEqual((limited as WorkspacesError.TooManyRequestsResponseError).retryAfterMs, 7000)
           const lost = yield* clientWith(() => ({

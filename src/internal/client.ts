@@ -21,7 +21,17 @@ import * as WireCodec from "./wireCodec.js"
 export interface Transport {
   readonly client: HttpClient.HttpClient
   readonly baseUrl: string
+  /**
+   * Told when the server says its limit is spent (a 429, or any answer with
+   * `X-RateLimit-Remaining: 0`): the time (ms, by that clock) until which no call of this client
+   * should send.
+   */
+  readonly closeUntil?: (clock: Clock.Clock, untilMs: number) => void
 }
+
+/** Whether the answer says the rate limit is spent: a 429, or `X-RateLimit-Remaining: 0`. */
+const spendsLimit = (response: HttpClientResponse.HttpClientResponse): boolean =>
+  response.status === 429 || response.headers["x-ratelimit-remaining"] === "0"
 
 const ErrorBody = Schema.Struct({
   error: Schema.Struct({
@@ -275,14 +285,30 @@ export const attempt = <E extends Endpoint.Any>(
     urlParams: query
   })
   if (Endpoint.hasBody(endpoint)) request = HttpClientRequest.bodyUnsafeJson(request, body)
+  const answer = (
+    response: HttpClientResponse.HttpClientResponse,
+    text: string
+  ): Effect.Effect<unknown, WorkspacesError.WorkspacesError> => {
+    if (response.status >= 200 && response.status < 300) {
+      return Either.map(codec.decode(response.status, text), endpoint.result)
+    }
+    return Effect.flatMap(Clock.currentTimeMillis, (now) =>
+      Effect.fail(statusError(endpoint, operation, response, text, now))
+    )
+  }
+  const { closeUntil } = transport
   const exchange = Effect.flatMap(transport.client.execute(request), (response) =>
     Effect.flatMap(response.text, (text): Effect.Effect<unknown, WorkspacesError.WorkspacesError> => {
-      if (response.status >= 200 && response.status < 300) {
-        return Either.map(codec.decode(response.status, text), endpoint.result)
+      if (closeUntil !== undefined && spendsLimit(response)) {
+        const until = Effect.clockWith((clock) => {
+          const now = clock.unsafeCurrentTimeMillis()
+          const wait = retryAfterMs(response.headers, now)
+          if (wait !== undefined) closeUntil(clock, now + wait)
+          return Effect.void
+        })
+        return Effect.zipRight(until, answer(response, text))
       }
-      return Effect.flatMap(Clock.currentTimeMillis, (now) =>
-        Effect.fail(statusError(endpoint, operation, response, text, now))
-      )
+      return answer(response, text)
     })
   )
   return exchange.pipe(

@@ -210,7 +210,23 @@ export const make = (options: Workspaces.Options) =>
       ),
       options.transformClient ?? identity
     )
-    const transport: Transport = { client, baseUrl }
+    /**
+     * The layer-wide rate-limit gate: once the server says the limit is spent (a 429 with a wait,
+     * or `X-RateLimit-Remaining: 0` with a reset), no call of this client sends before that time,
+     * instead of each call meeting its own 429.
+     */
+    let closedUntil = 0
+    /** The clock `closedUntil` is a time of: a call on another clock (a test's) ignores the gate. */
+    let closedBy: Clock.Clock | undefined
+    const transport: Transport = {
+      client,
+      baseUrl,
+      closeUntil: (clock, until) => {
+        if (clock !== closedBy) [closedBy, closedUntil] = [clock, until]
+        else if (until > closedUntil) closedUntil = until
+      }
+    }
+    const { rateLimiter } = options
     const layerPolicy = options.retry === false ? RetryPolicy.none : (options.retry ?? RetryPolicy.defaultPolicy)
     const layerTimeout = Duration.decode(options.timeout ?? Duration.seconds(30))
 
@@ -239,13 +255,23 @@ export const make = (options: Workspaces.Options) =>
               Effect.map(Clock.currentTimeMillis, (now) => now + Duration.toMillis(delay) < deadline)
             )
           )
-        const send = <E extends Endpoint.Any>(endpoint: E, input: Endpoint.Input<E>) =>
+        const sendNow = <E extends Endpoint.Any>(endpoint: E, input: Endpoint.Input<E>) =>
           Effect.suspend(() => {
             const once = attempt(endpoint, transport, input, Duration.min(timeout, remaining()))
             // The attempt runs on its own fiber, interruptible by its own timeout, while the caller
             // cannot be interrupted until it has finished.
             return guarded ? Effect.uninterruptible(Effect.disconnect(Effect.interruptible(once))) : once
           })
+        /** An attempt, once the gate is open (the wait bounded by the deadline) and the limiter gives a token. */
+        const send = <E extends Endpoint.Any>(endpoint: E, input: Endpoint.Input<E>) => {
+          const limited = rateLimiter === undefined ? sendNow(endpoint, input) : rateLimiter(sendNow(endpoint, input))
+          return Effect.suspend(() => {
+            if (closedBy !== clock) return limited
+            const now = clock.unsafeCurrentTimeMillis()
+            if (!(closedUntil > now)) return limited
+            return Effect.zipRight(Effect.sleep(Duration.millis(Math.min(closedUntil, deadline) - now)), limited)
+          })
+        }
         return Effect.succeed({ policy, send, remaining: Effect.sync(remaining) })
       })
 
