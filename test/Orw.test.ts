@@ -236,7 +236,7 @@ describe("orw", () => {
       const saved = JSON.parse(Fs.readFileSync(file("plan.json"), "utf8"))
       const variants: ReadonlyArray<readonly [string, unknown, RegExp]> = [
         ["tampered.json", { ...saved, prune: true }, /digest does not match/],
-        ["future.json", { ...saved, version: 2 }, /version 2; this orw reads version 1/],
+        ["future.json", { ...saved, version: 3 }, /version 3; this orw reads versions 1 and 2/],
         ["broken.json", { ...saved, changes: [{ _tag: "Explode" }] }, /not a valid plan file/]
       ]
       for (const [name, content, message] of variants) {
