@@ -4,8 +4,9 @@
  *
  *   orw export [-o org.yaml] [--format yaml|json] [--members-as id|email]
  *   orw plan org.yaml [--prune] [-o plan.json] [--json] [--detailed-exitcode] [--show-members]
+ *            [--confirm-default-workspace-deletion]
  *   orw apply <plan.json | org.yaml> [--yes] [--prune] [--concurrency n] [--audit-log changes.jsonl]
- *             [--max-removals 25] [--allow-destroy]
+ *             [--max-removals 25] [--allow-destroy] [--confirm-default-workspace-deletion]
  *   orw members sync <workspace> --csv team.csv [--column user_id] [--prune] [--dry-run] [--yes]
  *   orw members move --from A --to B --csv moving.csv [--dry-run] [--yes]
  *   orw budgets set <workspace | --prefix p> [--lifetime n] [--monthly n] [--weekly n] [--daily n]
@@ -172,6 +173,13 @@ const allowDestroy = Options.boolean("allow-destroy").pipe(
   Options.withDescription("apply a plan that deletes a workspace or removes more than --max-removals of its members")
 )
 
+const confirmDefaultWorkspaceDeletion = Options.boolean("confirm-default-workspace-deletion").pipe(
+  Options.withDescription(
+    "let a manifest with deleteDefaultWorkspace: true delete the default workspace, which disables its inference " +
+      "API keys and deletes its budgets and guardrails (needed to plan it and to apply it)"
+  )
+)
+
 /** Refuses, before anything is sent, a plan that deletes or removes more than the rails allow. */
 const guard = (
   plan: Plan.Plan,
@@ -197,15 +205,23 @@ const planCommand = Command.make(
     ),
     json: Options.boolean("json").pipe(Options.withDescription("print the plan as JSON (the plan file's format)")),
     detailedExitcode: Options.boolean("detailed-exitcode").pipe(
-      Options.withDescription("exit 0 when there is nothing to change, 2 when there is, 1 on error")
+      Options.withDescription(
+        "exit 0 when there is nothing to change, 2 when there are changes to apply, 3 when there is nothing to " +
+          "apply but changes are blocked (active API keys), 1 on error"
+      )
     ),
     showMembers: Options.boolean("show-members").pipe(Options.withDescription("list every user id")),
-    maxRemovals
+    maxRemovals,
+    confirmDefaultWorkspaceDeletion
   },
   (options) =>
     Effect.gen(function* () {
       const manifest = yield* Manifest.readFile(options.manifest)
-      const plan = yield* Plan.make(manifest, { prune: options.prune, file: options.manifest })
+      const plan = yield* Plan.make(manifest, {
+        prune: options.prune,
+        file: options.manifest,
+        confirmDefaultWorkspaceDeletion: options.confirmDefaultWorkspaceDeletion
+      })
       const seen = yield* PlanFile.fingerprints(plan, options.defaultWorkspace, 4)
       if (Option.isSome(options.out) || options.json) {
         const saved = PlanFile.make({
@@ -231,7 +247,7 @@ const planCommand = Command.make(
       for (const reason of PlanFile.destructive(plan, seen, options.maxRemovals / 100)) {
         yield* status(`note: orw apply will need --allow-destroy: ${reason}`)
       }
-      if (options.detailedExitcode && !Plan.isEmpty(plan)) yield* exitWith(2)
+      if (options.detailedExitcode) yield* exitWith(!Plan.isEmpty(plan) ? 2 : Plan.isConvergedWithBlocked(plan) ? 3 : 0)
     }).pipe(Effect.provide(workspacesLayer(options)))
 ).pipe(Command.withDescription("Show what applying a manifest would change; -o saves the plan for orw apply."))
 
@@ -246,14 +262,29 @@ const describeStep = (step: Plan.Change): string =>
     DeleteBudget: (c) => `- budget ${c.interval} on ${c.workspace}`
   })
 
+const describeBlocked = ({ change, reason }: Plan.BlockedChange): string =>
+  `${
+    change._tag === "RemoveMembers"
+      ? `remove ${change.userIds.join(", ")} from ${change.workspace}`
+      : change._tag === "DeleteWorkspace"
+        ? `delete workspace ${change.workspace}`
+        : describeStep(change)
+  }: ${reason}`
+
 /** Applies a plan, one line per finished step, and says whether everything went through. */
-const runApply = (plan: Plan.Plan, concurrency: number) =>
-  Plan.apply(plan, { concurrency }).pipe(
+const runApply = (plan: Plan.Plan, options: Plan.ApplyOptions) =>
+  Plan.apply(plan, options).pipe(
     Stream.runFoldEffect(true, (ok, event) => {
       const counter = (index: number, total: number) => `[${String(index + 1).padStart(String(total).length)}/${total}]`
       switch (event._tag) {
         case "Started":
-          return Effect.as(status(`applying ${event.total} steps`), ok)
+          return Effect.as(
+            status(
+              `applying ${event.total} steps` +
+                (event.blocked.length === 0 ? "" : ` (${event.blocked.length} blocked changes are not sent)`)
+            ),
+            ok
+          )
         case "StepDone":
           return Effect.as(
             Console.log(
@@ -275,10 +306,12 @@ const runApply = (plan: Plan.Plan, concurrency: number) =>
             false
           )
         case "Finished": {
-          const { done, failed, rejected, skipped, total } = event.report
+          const { blocked, done, failed, rejected, skipped, total } = event.report
           const lines = [
-            `\nApplied: ${done} of ${total} done, ${failed.length} failed, ${skipped.length} skipped, ${rejected.length} users refused.`,
-            ...rejected.map((r) => `  ! ${r.operation} ${r.userId} in ${r.workspace}: ${r.reason}`)
+            `\nApplied: ${done} of ${total} done, ${failed.length} failed, ${skipped.length} skipped, ${rejected.length} users refused` +
+              (blocked.length === 0 ? "." : `; ${blocked.length} changes blocked, not sent.`),
+            ...rejected.map((r) => `  ! ${r.operation} ${r.userId} in ${r.workspace}: ${r.reason}`),
+            ...blocked.map((entry) => `  blocked: ${describeBlocked(entry)}`)
           ]
           return Effect.as(Console.log(lines.join("\n")), ok && failed.length === 0)
         }
@@ -312,6 +345,7 @@ interface ApplyFlags extends Target {
   readonly concurrency: number
   readonly maxRemovals: number
   readonly allowDestroy: boolean
+  readonly confirmDefaultWorkspaceDeletion?: boolean
 }
 
 /**
@@ -330,7 +364,10 @@ const planConfirmApply = <E, R>(makePlan: Effect.Effect<Plan.Plan, E, R>, option
     if (!(yield* confirmed(options.yes, `Apply these ${plan.changes.length} steps to ${targetName(options)}?`))) {
       return yield* exitWith(1)
     }
-    const ok = yield* runApply(plan, options.concurrency)
+    const ok = yield* runApply(plan, {
+      concurrency: options.concurrency,
+      confirmDefaultWorkspaceDeletion: options.confirmDefaultWorkspaceDeletion === true
+    })
     const replan = yield* makePlan
     yield* Console.log(`\nPlanning again:\n${Plan.render(replan).trimEnd()}`)
     if (!ok) yield* exitWith(1)
@@ -354,6 +391,7 @@ const applyCommand = Command.make(
     ),
     maxRemovals,
     allowDestroy,
+    confirmDefaultWorkspaceDeletion,
     auditLog: Options.file("audit-log").pipe(
       Options.optional,
       Options.withDescription("append one JSON line per change sent (time, workspace, operation, outcome, request id)")
@@ -381,20 +419,35 @@ const applyCommand = Command.make(
         }
         const now = yield* PlanFile.fingerprints(PlanFile.planOf(saved), saved.defaultWorkspace, options.concurrency)
         const { held, plan, stale } = PlanFile.current(saved, now)
+        if (PlanFile.deletesDefault(plan) && !options.confirmDefaultWorkspaceDeletion) {
+          yield* Console.log(
+            `refused: the plan deletes the default workspace ${saved.defaultWorkspace}; re-run with ` +
+              `--confirm-default-workspace-deletion to apply it (nothing was sent)`
+          )
+          return yield* exitWith(1)
+        }
         if (!(yield* guard(plan, now, options))) return yield* exitWith(1)
         for (const error of stale) yield* Console.log(`refused: ${error.message}`)
         if (held > 0) {
           yield* Console.log(`held back: ${held} removals and deletions that depend on the refused workspaces`)
         }
-        const ok = Plan.isEmpty(plan) ? true : yield* runApply(plan, options.concurrency)
+        for (const entry of Plan.blocked(plan)) yield* Console.log(`blocked, not sent: ${describeBlocked(entry)}`)
+        const ok = Plan.isEmpty(plan)
+          ? true
+          : yield* runApply(plan, {
+              concurrency: options.concurrency,
+              confirmDefaultWorkspaceDeletion: options.confirmDefaultWorkspaceDeletion
+            })
         if (!ok || stale.length > 0) yield* exitWith(1)
         return
       }
       const manifest = yield* Manifest.parse(text, options.source)
-      yield* planConfirmApply(Plan.make(manifest, { prune: options.prune, file: options.source }), {
-        ...options,
-        dryRun: false
+      const makePlan = Plan.make(manifest, {
+        prune: options.prune,
+        file: options.source,
+        confirmDefaultWorkspaceDeletion: options.confirmDefaultWorkspaceDeletion
       })
+      yield* planConfirmApply(makePlan, { ...options, dryRun: false })
     }).pipe(Effect.provide(workspacesLayer(options, Option.getOrUndefined(Option.map(options.auditLog, auditing)))))
 ).pipe(Command.withDescription("Apply a saved plan (refusing workspaces changed since) or a manifest."))
 
@@ -441,12 +494,15 @@ const membersOf = (slug: string) =>
 
 /** A plan of `manifest`'s entries only: pruning their members, never deleting a workspace it does not list. */
 const planOnly = (entries: ReadonlyArray<Manifest.WorkspaceEntry>, prune: boolean) =>
-  Effect.map(Plan.make({ workspaces: entries }, { prune }), (plan) => ({
-    ...plan,
-    changes: plan.changes.filter(
-      (step) => step._tag !== "DeleteWorkspace" && entries.some((entry) => entry.slug === step.workspace)
-    )
-  }))
+  Effect.map(Plan.make({ workspaces: entries }, { prune }), (plan) => {
+    const own = (step: Plan.Change) =>
+      step._tag !== "DeleteWorkspace" && entries.some((entry) => entry.slug === step.workspace)
+    return {
+      ...plan,
+      changes: plan.changes.filter(own),
+      blocked: Plan.blocked(plan).filter((entry) => own(entry.change))
+    }
+  })
 
 const membersSync = Command.make("sync", { ...writeFlags, workspace: slugArg, csv, column, prune }, (options) =>
   Effect.gen(function* () {
@@ -605,7 +661,8 @@ const rehearseCommand = Command.make(
 const orw = Command.make("orw").pipe(
   Command.withDescription(
     "Manage OpenRouter workspaces from a manifest: export, plan, apply. Exit codes: 0 done (or no changes), " +
-      "1 error or refused, 2 changes to apply (plan --detailed-exitcode)."
+      "1 error or refused, 2 changes to apply, 3 nothing to apply but changes blocked by active API keys " +
+      "(2 and 3: plan --detailed-exitcode)."
   ),
   Command.withSubcommands([
     exportCommand,

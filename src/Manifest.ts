@@ -81,6 +81,12 @@ export const Manifest = Schema.Struct({
    * they are members of).
    */
   protect: Schema.optionalWith(Schema.Array(Model.UserId), { exact: true }),
+  /**
+   * Delete the default workspace (which the API answers by disabling its inference API keys and
+   * deleting its budgets and guardrails): only with `true` here, no entry for the default workspace,
+   * and the caller's `confirmDefaultWorkspaceDeletion`. Otherwise a plan never deletes it.
+   */
+  deleteDefaultWorkspace: Schema.optionalWith(Schema.Boolean, { exact: true }),
   workspaces: Schema.Array(WorkspaceEntry)
 })
   .annotations({ identifier: "Manifest" })

@@ -13,7 +13,7 @@ import * as rendering from "./internal/planRendering.js"
 import type { Manifest, ManifestEmailError, ManifestError } from "./Manifest.js"
 import type { BudgetInterval, WorkspaceSettings } from "./Model.js"
 import type { MemberFailure } from "./Workflows.js"
-import type { BudgetRuleError } from "./WorkflowsError.js"
+import type { BudgetRuleError, DefaultWorkspaceDeletionError } from "./WorkflowsError.js"
 import type { Workspaces } from "./Workspaces.js"
 import type * as Api from "./WorkspacesApi.js"
 import type { ErrorForEndpoint, WorkspacesError } from "./WorkspacesError.js"
@@ -30,7 +30,15 @@ import type { FieldChange } from "./WorkspaceSpec.js"
 export type Change = Data.TaggedEnum<{
   CreateWorkspace: { readonly workspace: string; readonly name: string; readonly settings: WorkspaceSettings }
   UpdateWorkspace: { readonly workspace: string; readonly changes: ReadonlyArray<FieldChange> }
-  DeleteWorkspace: { readonly workspace: string; readonly name: string }
+  /**
+   * `confirmDefaultWorkspaceDeletion: true` only on the deletion of the default workspace, which
+   * `make` plans only when the manifest and the caller both ask for it.
+   */
+  DeleteWorkspace: {
+    readonly workspace: string
+    readonly name: string
+    readonly confirmDefaultWorkspaceDeletion?: boolean
+  }
   AddMembers: { readonly workspace: string; readonly userIds: ReadonlyArray<string> }
   RemoveMembers: { readonly workspace: string; readonly userIds: ReadonlyArray<string> }
   /** `previous: null` creates the budget; `includeByokInBudgets` rides along when it changes. */
@@ -59,9 +67,33 @@ export const Change: Data.TaggedEnum.Constructor<Change> = internal.Change
  * @category models
  */
 export interface Plan {
+  /** What `apply` sends. */
   readonly changes: ReadonlyArray<Change>
   /** Whether the plan removes what the manifest does not list. */
   readonly prune: boolean
+  /**
+   * Changes the manifest asks for that the API would refuse as things stand, with the reason:
+   * never sent by `apply`, shown by `render`. `make` always sets it (a plan made by hand may omit
+   * it); read it with `blocked(plan)`.
+   */
+  readonly blocked?: ReadonlyArray<BlockedChange>
+}
+
+/**
+ * A change the API would refuse until its cause is fixed: the removal of a member who holds active
+ * API keys in the workspace (a `RemoveMembers` of that one user), or the deletion of a workspace that
+ * holds active API keys (a `DeleteWorkspace`). An API key's workspace cannot change after its
+ * creation, so only disabling or deleting those keys unblocks it.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface BlockedChange {
+  readonly change: Change
+  /** Why, e.g. `holds 2 active API keys in research: 'prod', 'ci' — disable or delete them first`. */
+  readonly reason: string
+  /** The active API keys in the way, by hash and name (never a secret). */
+  readonly apiKeys: ReadonlyArray<{ readonly hash: string; readonly name: string }>
 }
 
 /**
@@ -74,6 +106,8 @@ export interface Summary {
   readonly add: number
   readonly change: number
   readonly destroy: number
+  /** How many changes are blocked (each blocked member counts as one), see `Plan.blocked`. */
+  readonly blocked: number
 }
 
 /**
@@ -118,17 +152,20 @@ export interface ApplyReport {
    * `"remove"`, reason `kept: ...`, see `apply`).
    */
   readonly rejected: ReadonlyArray<MemberFailure & { readonly workspace: string }>
+  /** The plan's blocked changes: none of them was sent. */
+  readonly blocked: ReadonlyArray<BlockedChange>
 }
 
 /**
- * The progress of an apply: `Started`, then one `StepDone`, `StepFailed` or `StepSkipped` per step
- * in the order they complete (`index` is the step's place in the plan), then `Finished`.
+ * The progress of an apply: `Started` (with the plan's blocked changes, which are not sent), then
+ * one `StepDone`, `StepFailed` or `StepSkipped` per step in the order they complete (`index` is the
+ * step's place in the plan), then `Finished`.
  *
  * @since 0.1.0
  * @category models
  */
 export type ApplyEvent = Data.TaggedEnum<{
-  Started: { readonly total: number }
+  Started: { readonly total: number; readonly blocked: ReadonlyArray<BlockedChange> }
   StepDone: {
     readonly step: Change
     readonly index: number
@@ -149,12 +186,30 @@ export type ApplyEvent = Data.TaggedEnum<{
 export const ApplyEvent: Data.TaggedEnum.Constructor<ApplyEvent> = internal.ApplyEvent
 
 /**
- * Whether the plan changes nothing.
+ * Whether the plan has nothing to send. Blocked changes are not sent: a plan may be empty and
+ * still have some (`blocked(plan)`), which is "converged; N changes blocked".
  *
  * @since 0.1.0
  * @category predicates
  */
 export const isEmpty = (plan: Plan): boolean => plan.changes.length === 0
+
+/**
+ * The plan's blocked changes (none for a plan made by hand without them).
+ *
+ * @since 0.3.0
+ * @category accessors
+ */
+export const blocked = (plan: Plan): ReadonlyArray<BlockedChange> => plan.blocked ?? []
+
+/**
+ * Whether the plan has nothing to send but some changes blocked: the organization is as close to
+ * the manifest as the API allows until their causes are fixed.
+ *
+ * @since 0.3.0
+ * @category predicates
+ */
+export const isConvergedWithBlocked = (plan: Plan): boolean => isEmpty(plan) && blocked(plan).length > 0
 
 /**
  * The counts of the summary line.
@@ -166,7 +221,9 @@ export const summary: (plan: Plan) => Summary = rendering.summary
 
 /**
  * The plan as text, like a terraform plan: one block per workspace with `+` (create), `~` (change)
- * and `-` (destroy) lines, and a closing line such as `Plan: 2 to add, 1 to change, 0 to destroy.`
+ * and `-` (destroy) lines, the blocked changes with their reasons, and a closing line such as
+ * `Plan: 2 to add, 1 to change, 0 to destroy.` (with `; 1 change blocked` when some are). A plan
+ * with nothing to send says `No changes. ...`, or `No changes to send: converged; 3 changes blocked.`
  * Member lists show the first `maxUserIds` ids (default 10).
  *
  * @since 0.1.0
@@ -188,23 +245,35 @@ export interface PlanOptions {
    * it was read from; default `(manifest)`. Since 0.3.0.
    */
   readonly file?: string
+  /**
+   * Allows a manifest with `deleteDefaultWorkspace: true` to plan the default workspace's deletion;
+   * without it such a manifest fails with `DefaultWorkspaceDeletionError`. Default false.
+   */
+  readonly confirmDefaultWorkspaceDeletion?: boolean
 }
 
 /**
- * What planning can fail with: reading the organization, a budget order the merge would break, a
- * manifest that is invalid for this organization, or one naming members by emails that name
- * nobody or more than one member.
+ * What planning can fail with: reading the organization (its workspaces, budgets, members, the
+ * organization's members when the manifest names some by email, and the API keys of the workspaces
+ * it would remove members from or delete), a budget order the merge would break, a manifest that is
+ * invalid for this organization, emails that name nobody or more than one member, or an unconfirmed
+ * deletion of the default workspace.
  *
  * @since 0.2.0
  * @category errors
  */
 export type PlanError =
   | ErrorForEndpoint<
-      typeof Api.list | typeof Api.listBudgets | typeof Api.listMembers | typeof Api.listOrganizationMembers
+      | typeof Api.list
+      | typeof Api.listBudgets
+      | typeof Api.listMembers
+      | typeof Api.listOrganizationMembers
+      | typeof Api.listApiKeys
     >
   | BudgetRuleError
   | ManifestError
   | ManifestEmailError
+  | DefaultWorkspaceDeletionError
 
 /**
  * @since 0.2.0
@@ -213,6 +282,12 @@ export type PlanError =
 export interface ApplyOptions {
   /** Calls in flight at once; default 4. */
   readonly concurrency?: number
+  /**
+   * Sends a planned deletion of the default workspace (one `make` planned with the same
+   * confirmation) as `delete({ id, confirmDefaultWorkspaceDeletion: true })`; without it that step
+   * is skipped without a call. Default false.
+   */
+  readonly confirmDefaultWorkspaceDeletion?: boolean
 }
 
 /**
@@ -226,6 +301,20 @@ export interface ApplyOptions {
  * Members named by email are first turned into user ids (`Manifest.resolveEmails`, which reads the
  * organization's members once when the manifest holds an email): an email nobody or more than one
  * member has fails with `ManifestEmailError`, naming every such entry, before anything else is read.
+ *
+ * Changes the API would refuse are planned as blocked (`plan.blocked`), not as changes: for every
+ * workspace it would remove members from or delete, `make` reads its active API keys (`GET /keys`,
+ * `concurrency` workspaces at once, and only those workspaces); a member who created active keys
+ * in the workspace is not removed, and a workspace holding active keys is not deleted, each with a
+ * reason naming the keys. A removal batch splits into the members it can remove (a change) and the
+ * blocked ones (one blocked change each). SCIM-managed members cannot be seen through the API: their
+ * removal is planned, and the API's refusal is reported by `apply`.
+ *
+ * The default workspace is never deleted unless the manifest says `deleteDefaultWorkspace: true`
+ * and `options.confirmDefaultWorkspaceDeletion` is true; the flag without the confirmation fails
+ * with `DefaultWorkspaceDeletionError`, and the flag next to an entry for the default workspace
+ * with `ManifestError`. That deletion is never blocked by the default workspace's keys: the API
+ * disables them.
  *
  * The default workspace is never created, and its members are implicit: a manifest entry for it
  * with `members` fails with `ManifestError` (file `options.file`, by default `(manifest)` as
@@ -271,9 +360,13 @@ export const make: (manifest: Manifest, options?: PlanOptions) => Effect.Effect<
  * Users only removed (added nowhere by the plan) are removed as usual. Planning and applying again
  * once the cause is fixed finishes the job.
  *
+ * The plan's blocked changes are never sent: `Started` and the report list them.
+ *
  * A step that would delete the default workspace (see `Workflows.DefaultWorkspace`) or change its
  * members, which `make` never plans but a plan made by hand or under another `DefaultWorkspace` may
- * hold, is skipped (`StepSkipped`) without a call.
+ * hold, is skipped (`StepSkipped`) without a call. The one exception is a deletion `make` planned
+ * with `confirmDefaultWorkspaceDeletion` (see `make`): it is sent, with the API's confirmation,
+ * only when `options.confirmDefaultWorkspaceDeletion` is true too.
  *
  * Interrupting the stream (e.g. `Stream.take`) lets the HTTP attempts in flight finish, then stops:
  * no retry wait and no further call (see `Workspaces.uninterruptibleAttempts`). Planning again from

@@ -42,8 +42,10 @@ export interface DefaultWorkspace {
  * the emulator's convention. A real organization's default workspace may have another slug:
  * provide it (`Effect.provideService` or `Layer.succeed`) and every workflow follows:
  * `syncMembers`, `moveMembers` and `cloneWorkspace` refuse its members with `DefaultWorkspaceError`,
- * `Manifest.exportState` leaves its members out, `Plan.make` never creates nor deletes it and
- * refuses a manifest that lists its members, and `Plan.apply` never deletes it nor changes its members.
+ * `Manifest.exportState` leaves its members out, `Plan.make` never creates it, deletes it only when
+ * the manifest and the caller both ask (`deleteDefaultWorkspace`, `confirmDefaultWorkspaceDeletion`)
+ * and refuses a manifest that lists its members, and `Plan.apply` never changes its members nor
+ * deletes it but for such a confirmed deletion.
  *
  * @example
  * ```ts

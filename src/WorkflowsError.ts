@@ -44,3 +44,29 @@ export class BudgetRuleError extends Schema.TaggedError<BudgetRuleError>()("Budg
     return `${this.operation}: budgets of "${this.workspace}": ${this.rule}`
   }
 }
+
+/**
+ * A manifest asks to delete the default workspace (`deleteDefaultWorkspace: true`), which disables
+ * its inference API keys and deletes its budgets and guardrails, and the caller has not confirmed it
+ * (`confirmDefaultWorkspaceDeletion: true` in `Plan.PlanOptions`). Raised before any change is sent.
+ *
+ * @since 0.3.0
+ * @category errors
+ */
+export class DefaultWorkspaceDeletionError extends Schema.TaggedError<DefaultWorkspaceDeletionError>()(
+  "DefaultWorkspaceDeletionError",
+  {
+    operation: Schema.String,
+    /** The default workspace's slug. */
+    workspace: Schema.String
+  }
+) {
+  override get message() {
+    return (
+      `${this.operation}: the manifest deletes the default workspace "${this.workspace}" ` +
+      `(deleteDefaultWorkspace: true), which disables its inference API keys and deletes its budgets and ` +
+      `guardrails: confirm it with confirmDefaultWorkspaceDeletion: true (orw: --confirm-default-workspace-deletion); ` +
+      `nothing was sent`
+    )
+  }
+}

@@ -238,11 +238,19 @@ describe("report", () => {
       rejected: [
         { ...kept, workspace: "alpha" },
         { ...refused, workspace: "fresh" }
-      ]
+      ],
+      blocked: []
     })
   })
 
   it("an empty apply reports nothing", () => {
-    assert.deepStrictEqual(ApplySchedule.report(0, []), { total: 0, done: 0, failed: [], skipped: [], rejected: [] })
+    assert.deepStrictEqual(ApplySchedule.report(0, []), {
+      total: 0,
+      done: 0,
+      failed: [],
+      skipped: [],
+      rejected: [],
+      blocked: []
+    })
   })
 })

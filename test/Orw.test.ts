@@ -20,26 +20,29 @@ const seed: Emulator.Seed = {
 }
 
 /** An emulator standing for the live organization, a temporary directory, and `orw` run against both. */
-const setup = Effect.gen(function* () {
-  const emulator = yield* Emulator.make({ seed })
-  const dir = yield* Effect.acquireRelease(
-    Effect.sync(() => Fs.mkdtempSync(Path.join(Os.tmpdir(), "orw-test-"))),
-    (dir) => Effect.sync(() => Fs.rmSync(dir, { recursive: true, force: true }))
-  )
-  const orw = (...args: ReadonlyArray<string>) =>
-    Effect.promise(() =>
-      runScript("cli/orw.ts", [...args, "--base-url", emulator.baseUrl], {
-        ...environment,
-        NO_COLOR: "1",
-        OPENROUTER_API_KEY: Redacted.value(emulator.managementKey)
-      })
+const setupWith = (seed: Emulator.Seed) =>
+  Effect.gen(function* () {
+    const emulator = yield* Emulator.make({ seed })
+    const dir = yield* Effect.acquireRelease(
+      Effect.sync(() => Fs.mkdtempSync(Path.join(Os.tmpdir(), "orw-test-"))),
+      (dir) => Effect.sync(() => Fs.rmSync(dir, { recursive: true, force: true }))
     )
-  const file = (name: string) => Path.join(dir, name)
-  const writes = Effect.map(emulator.requests, (requests) =>
-    requests.filter((request) => request.method !== "GET").map((request) => `${request.method} ${request.path}`)
-  )
-  return { emulator, orw, file, writes }
-})
+    const orw = (...args: ReadonlyArray<string>) =>
+      Effect.promise(() =>
+        runScript("cli/orw.ts", [...args, "--base-url", emulator.baseUrl], {
+          ...environment,
+          NO_COLOR: "1",
+          OPENROUTER_API_KEY: Redacted.value(emulator.managementKey)
+        })
+      )
+    const file = (name: string) => Path.join(dir, name)
+    const writes = Effect.map(emulator.requests, (requests) =>
+      requests.filter((request) => request.method !== "GET").map((request) => `${request.method} ${request.path}`)
+    )
+    return { emulator, orw, file, writes }
+  })
+
+const setup = setupWith(seed)
 
 /** The exported manifest with `research` added, a member added to alpha and beta's name changed. */
 const edit = (manifest: Manifest.Manifest): Manifest.Manifest => ({
@@ -156,6 +159,58 @@ describe("orw", () => {
     })
   )
 
+  it.scopedLive(
+    "blocked changes: shown and saved by plan, not sent by apply, then plan --detailed-exitcode exits 3",
+    () =>
+      Effect.gen(function* () {
+        const { emulator, file, orw, writes } = yield* setupWith({
+          ...seed,
+          apiKeys: [
+            { userId: "user_1", workspace: "alpha", name: "prod" },
+            { userId: "user_3", workspace: "beta", name: "ci" }
+          ]
+        })
+        Fs.writeFileSync(
+          file("org.yaml"),
+          yield* Effect.orDie(
+            Manifest.stringify({ workspaces: [{ slug: "alpha", name: "Alpha", members: ["user_0"] }] }, "org.yaml")
+          )
+        )
+        const planned = yield* orw("plan", file("org.yaml"), "--prune", "-o", file("plan.json"), "--detailed-exitcode")
+        assert.strictEqual(planned.code, 2, planned.stdout + planned.stderr)
+        assert.include(
+          planned.stdout,
+          `Blocked (never sent: the API refuses these until their cause is fixed):
+    - member user_1 of "alpha": holds 1 active API key in alpha: 'prod' — disable or delete it first
+    - workspace "beta" ("Beta"): holds 1 active API key: 'ci' — disable or delete it first`
+        )
+        assert.include(planned.stdout, "Plan: 0 to add, 0 to change, 1 to destroy; 2 changes blocked.")
+        const saved = JSON.parse(Fs.readFileSync(file("plan.json"), "utf8"))
+        assert.deepStrictEqual(
+          saved.blocked.map((entry: Plan.BlockedChange) => [entry.change._tag, entry.change.workspace]),
+          [
+            ["RemoveMembers", "alpha"],
+            ["DeleteWorkspace", "beta"]
+          ]
+        )
+
+        const applied = yield* orw("apply", file("plan.json"), "--max-removals", "50")
+        assert.strictEqual(applied.code, 0, applied.stdout + applied.stderr)
+        assert.include(applied.stdout, "blocked, not sent: delete workspace beta: holds 1 active API key: 'ci'")
+        assert.include(
+          applied.stdout,
+          "1 of 1 done, 0 failed, 0 skipped, 0 users refused; 2 changes blocked, not sent."
+        )
+        assert.deepStrictEqual(yield* writes, ["POST /api/v1/workspaces/alpha/members/remove"])
+        const [removal] = (yield* emulator.requests).filter((request) => request.operation === "bulkRemoveMembers")
+        assert.deepStrictEqual(removal?.body, { user_ids: ["user_2"] })
+
+        const again = yield* orw("plan", file("org.yaml"), "--prune", "--detailed-exitcode")
+        assert.strictEqual(again.code, 3, "nothing to apply, changes blocked: exit 3\n" + again.stdout + again.stderr)
+        assert.match(again.stdout, /^No changes to send: converged; 2 changes blocked\.$/m)
+      })
+  )
+
   it.scopedLive("a saved plan is refused for a workspace changed since, with nothing sent for it", () =>
     Effect.gen(function* () {
       const { emulator, file, orw, writes } = yield* setup
@@ -202,7 +257,7 @@ describe("orw", () => {
       const saved = JSON.parse(Fs.readFileSync(file("plan.json"), "utf8"))
       const variants: ReadonlyArray<readonly [string, unknown, RegExp]> = [
         ["tampered.json", { ...saved, prune: true }, /digest does not match/],
-        ["future.json", { ...saved, version: 2 }, /version 2; this orw reads version 1/],
+        ["future.json", { ...saved, version: 3 }, /version 3; this orw reads versions 1 and 2/],
         ["broken.json", { ...saved, changes: [{ _tag: "Explode" }] }, /not a valid plan file/]
       ]
       for (const [name, content, message] of variants) {
@@ -448,10 +503,12 @@ describe("orw", () => {
       assert.strictEqual(help.code, 0)
       assert.notInclude(help.stdout, "\u001b[", "no escape codes: stdout is not a terminal")
       assert.include(help.stdout, "Exit codes: 0 done (or no changes), 1 error or refused, 2 changes to apply")
+      assert.include(help.stdout, "3 nothing to apply but changes blocked by active API keys")
       for (const command of ["export", "plan", "apply", "members", "budgets", "rehearse", "emulator"])
         assert.match(help.stdout, new RegExp(`^ *- ${command}`, "m"))
       const plan = yield* Effect.promise(() => runScript("cli/orw.ts", ["plan", "--help"], { ...environment }))
       assert.include(plan.stdout, "--max-removals integer")
+      assert.include(plan.stdout, "--confirm-default-workspace-deletion")
       assert.include(plan.stdout, "the key is read only from OPENROUTER_API_KEY, never from a flag")
     })
   )

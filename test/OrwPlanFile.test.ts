@@ -1,5 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Either } from "effect"
+import { createHash } from "node:crypto"
 import * as PlanFile from "../cli/internal/planFile.js"
 import { editDistance, renameWarnings } from "../cli/internal/warnings.js"
 import { Plan } from "../src/index.js"
@@ -13,6 +14,13 @@ const plan: Plan.Plan = {
     Plan.Change.RemoveMembers({ workspace: "from", userIds: ["u1", "u2", "u3"] }),
     Plan.Change.DeleteWorkspace({ workspace: "old", name: "Old" }),
     Plan.Change.SetBudget({ workspace: "other", interval: "monthly", limitUsd: 5, previous: null })
+  ],
+  blocked: [
+    {
+      change: Plan.Change.RemoveMembers({ workspace: "from", userIds: ["u4"] }),
+      reason: "holds 1 active API key in from: 'ci' — disable or delete it first",
+      apiKeys: [{ hash: "h1", name: "ci" }]
+    }
   ]
 }
 const saved = PlanFile.make({
@@ -33,6 +41,32 @@ describe("saved plans", () => {
     assert.match(
       Either.getLeft(tampered).pipe((e) => (e._tag === "Some" ? e.value.message : "")),
       /digest does not match/
+    )
+  })
+
+  it("carry the blocked changes under their digest; read version 1 files, which have none; refuse other versions", () => {
+    const text = JSON.stringify(saved)
+    assert.strictEqual(saved.version, 2)
+    const unblocked = PlanFile.parse("plan.json", text.replace("'ci' — disable", "'ci' - disable"))
+    assert.match(Either.isLeft(unblocked) ? unblocked.left.message : "", /digest does not match/)
+    const { blocked: _, digest: _d, ...rest } = saved
+    const v1 = { ...rest, version: 1 }
+    const canonical = (value: unknown): string =>
+      JSON.stringify(value, (_, v: unknown) =>
+        v !== null && typeof v === "object" && !Array.isArray(v)
+          ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+          : v
+      )
+    const digest = createHash("sha256").update(canonical(v1)).digest("hex")
+    const old = PlanFile.parse("old.json", JSON.stringify({ ...v1, digest }))
+    assert.deepStrictEqual(
+      Either.map(old, (read) => Plan.blocked(PlanFile.planOf(read))),
+      Either.right([])
+    )
+    const future = PlanFile.parse("new.json", JSON.stringify({ ...saved, version: 3 }))
+    assert.strictEqual(
+      Either.isLeft(future) ? future.left.message : "",
+      "new.json: is a plan file of version 3; this orw reads versions 1 and 2: make a new plan with this orw"
     )
   })
 

@@ -1,6 +1,6 @@
 /**
- * A saved plan (`orw plan -o plan.json`): the plan's changes, what the plan saw of every workspace it
- * touches (a fingerprint of its settings, budgets and member set), and a digest over all of it.
+ * A saved plan (`orw plan -o plan.json`): the plan's changes and its blocked changes (recorded, never
+ * sent), what the plan saw of every workspace it touches (a fingerprint of its settings, budgets and member set), and a digest over all of it.
  * `orw apply plan.json` applies it exactly as saved, after checking that no workspace it touches has
  * changed since (Pulumi's `up --plan`, without a state file).
  */
@@ -13,8 +13,14 @@ import * as Stream from "effect/Stream"
 import { createHash } from "node:crypto"
 import { Budgets, Model, Plan, Workspaces, type WorkspacesError } from "../../src/index.js"
 
-/** The one format this version of orw reads and writes. */
-export const formatVersion = 1
+/**
+ * The format this version of orw writes. Version 2 added the blocked changes and the confirmed
+ * deletion of the default workspace; a version 1 file (no blocked changes) is still read.
+ */
+export const formatVersion = 2
+
+/** The versions this orw reads. */
+const readable: ReadonlyArray<unknown> = [1, formatVersion]
 
 const Interval = Schema.Literal(...Model.budgetIntervals)
 
@@ -28,7 +34,11 @@ const ChangeSchema = Schema.Union(
     workspace: Schema.String,
     changes: Schema.Array(Schema.Struct({ field: Schema.String, from: Schema.Unknown, to: Schema.Unknown }))
   }),
-  Schema.TaggedStruct("DeleteWorkspace", { workspace: Schema.String, name: Schema.String }),
+  Schema.TaggedStruct("DeleteWorkspace", {
+    workspace: Schema.String,
+    name: Schema.String,
+    confirmDefaultWorkspaceDeletion: Schema.optionalWith(Schema.Boolean, { exact: true })
+  }),
   Schema.TaggedStruct("AddMembers", { workspace: Schema.String, userIds: Schema.Array(Schema.String) }),
   Schema.TaggedStruct("RemoveMembers", { workspace: Schema.String, userIds: Schema.Array(Schema.String) }),
   Schema.TaggedStruct("SetBudget", {
@@ -40,6 +50,13 @@ const ChangeSchema = Schema.Union(
   }),
   Schema.TaggedStruct("DeleteBudget", { workspace: Schema.String, interval: Interval, previous: Schema.Number })
 )
+
+/** A change the API would refuse as things stand (see `Plan.BlockedChange`): recorded, never sent. */
+const BlockedSchema = Schema.Struct({
+  change: ChangeSchema,
+  reason: Schema.String,
+  apiKeys: Schema.Array(Schema.Struct({ hash: Schema.String, name: Schema.String }))
+})
 
 /** What a plan saw of one workspace: a hash of each part, or `null` when the workspace did not exist. */
 export const Fingerprint = Schema.NullOr(
@@ -55,13 +72,15 @@ export type Fingerprint = typeof Fingerprint.Type
 
 const Body = Schema.Struct({
   format: Schema.Literal("orw-plan"),
-  version: Schema.Literal(formatVersion),
+  version: Schema.Literal(1, formatVersion),
   createdAt: Schema.String,
   /** The base URL the plan was made against. */
   target: Schema.String,
   defaultWorkspace: Schema.String,
   prune: Schema.Boolean,
   changes: Schema.Array(ChangeSchema),
+  /** Absent from version 1 files. */
+  blocked: Schema.optionalWith(Schema.Array(BlockedSchema), { exact: true }),
   fingerprints: Schema.Record({ key: Schema.String, value: Fingerprint })
 })
 
@@ -174,6 +193,7 @@ export const make = (options: {
     defaultWorkspace: options.defaultWorkspace,
     prune: options.plan.prune,
     changes: options.plan.changes as typeof Body.Type.changes,
+    blocked: Plan.blocked(options.plan) as NonNullable<typeof Body.Type.blocked>,
     fingerprints: options.fingerprints
   }
   return { ...body, digest: sha256(body) }
@@ -194,8 +214,14 @@ export const parse = (file: string, text: string): Either.Either<SavedPlan, Plan
   if (typeof head !== "object" || head === null || head.format !== "orw-plan") {
     return fail("is not an orw plan file (no format: orw-plan)")
   }
-  if (head.version !== formatVersion) {
-    return fail(`is a plan file of version ${String(head.version)}; this orw reads version ${formatVersion}`)
+  if (!readable.includes(head.version)) {
+    return fail(
+      `is a plan file of version ${String(head.version)}; this orw reads versions ${readable.join(" and ")}: ` +
+        `make a new plan with this orw`
+    )
+  }
+  if (head.version === 1 && "blocked" in head) {
+    return fail("is a version 1 plan file with blocked changes, which only version 2 has: make a new plan")
   }
   const decoded = decodeSaved(json)
   if (Either.isLeft(decoded)) {
@@ -209,14 +235,21 @@ export const parse = (file: string, text: string): Either.Either<SavedPlan, Plan
   return Either.right(decoded.right)
 }
 
+const changeOf = (change: SavedPlan["changes"][number]): Plan.Change => {
+  const { _tag, ...fields } = change
+  return (Plan.Change[_tag] as (fields: object) => Plan.Change)(fields)
+}
+
 /** The plan a saved plan holds, as `Plan.apply` takes it. */
 export const planOf = (saved: SavedPlan): Plan.Plan => ({
   prune: saved.prune,
-  changes: saved.changes.map((change) => {
-    const { _tag, ...fields } = change
-    return (Plan.Change[_tag] as (fields: object) => Plan.Change)(fields)
-  })
+  changes: saved.changes.map(changeOf),
+  blocked: (saved.blocked ?? []).map((entry) => ({ ...entry, change: changeOf(entry.change) }))
 })
+
+/** Whether a plan deletes the default workspace (with the API's confirmation). */
+export const deletesDefault = (plan: Plan.Plan): boolean =>
+  plan.changes.some((step) => step._tag === "DeleteWorkspace" && step.confirmDefaultWorkspaceDeletion === true)
 
 /** Which parts of a workspace differ between what the plan saw and what is there now. */
 const differences = (saw: Fingerprint, now: Fingerprint): ReadonlyArray<string> => {
@@ -258,7 +291,7 @@ export const current = (
     }
     return [step]
   })
-  return { plan: { prune: plan.prune, changes }, stale, held }
+  return { plan: { prune: plan.prune, changes, blocked: Plan.blocked(plan) }, stale, held }
 }
 
 /**
@@ -275,7 +308,11 @@ export const destructive = (
   for (const step of plan.changes) {
     if (step._tag === "RemoveMembers")
       removed.set(step.workspace, (removed.get(step.workspace) ?? 0) + step.userIds.length)
-    if (step._tag === "DeleteWorkspace") {
+    if (step._tag === "DeleteWorkspace" && step.confirmDefaultWorkspaceDeletion === true) {
+      reasons.push(
+        `it deletes the default workspace ${step.workspace}, disabling its inference API keys and deleting its budgets`
+      )
+    } else if (step._tag === "DeleteWorkspace") {
       const members = seen[step.workspace]?.memberCount ?? 0
       reasons.push(`it deletes workspace ${step.workspace}, with its ${members} memberships and its budgets`)
     }

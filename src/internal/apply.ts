@@ -34,10 +34,15 @@ const sendStep = (
       return Effect.andThen(service.update({ id: step.workspace, ...patchOf(step.changes) }), none)
     case "DeleteWorkspace":
       // A retry of a delete that went through answers 404: the workspace is gone either way.
-      return service.delete({ id: step.workspace }).pipe(
-        Effect.catchTag("NotFoundResponseError", () => Effect.void),
-        Effect.andThen(none)
-      )
+      return service
+        .delete({
+          id: step.workspace,
+          ...(step.confirmDefaultWorkspaceDeletion === true ? { confirmDefaultWorkspaceDeletion: true } : {})
+        })
+        .pipe(
+          Effect.catchTag("NotFoundResponseError", () => Effect.void),
+          Effect.andThen(none)
+        )
     case "AddMembers":
     case "RemoveMembers":
       return Effect.map(
@@ -113,15 +118,20 @@ const eventOf = ({ index, outcome, step }: Settled, total: number): Plan.ApplyEv
   })
 
 /** `Started`, an event per step as it settles, then `Finished` with the report folded from them. */
-const events = (total: number, settled: Stream.Stream<Settled>): Stream.Stream<Plan.ApplyEvent> =>
+const events = (
+  total: number,
+  blocked: ReadonlyArray<Plan.BlockedChange>,
+  settled: Stream.Stream<Settled>
+): Stream.Stream<Plan.ApplyEvent> =>
   Stream.concat(
-    Stream.succeed(ApplyEvent.Started({ total })),
+    Stream.succeed(ApplyEvent.Started({ total, blocked })),
     settled.pipe(
       Stream.map(Option.some),
       Stream.concat(Stream.succeed(Option.none())),
       Stream.mapAccum(Chunk.empty<Settled>(), (log, next) =>
         Option.match(next, {
-          onNone: () => [log, ApplyEvent.Finished({ report: report(total, Chunk.toReadonlyArray(log)) })] as const,
+          onNone: () =>
+            [log, ApplyEvent.Finished({ report: report(total, Chunk.toReadonlyArray(log), blocked) })] as const,
           onSome: (settled) => [Chunk.append(log, settled), eventOf(settled, total)] as const
         })
       )
@@ -135,7 +145,11 @@ export const apply = (
   Stream.unwrap(
     Effect.gen(function* () {
       const service = yield* Workspaces
-      const steps = schedule(plan, yield* DefaultWorkspace)
-      return events(plan.changes.length, run(service, steps, options.concurrency ?? defaultConcurrency))
+      const steps = schedule(plan, yield* DefaultWorkspace, options)
+      return events(
+        plan.changes.length,
+        plan.blocked ?? [],
+        run(service, steps, options.concurrency ?? defaultConcurrency)
+      )
     })
   ).pipe(Stream.withSpan("Plan.apply"))

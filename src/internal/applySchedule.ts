@@ -77,12 +77,24 @@ const isHead = (step: Change): boolean =>
 const chainOf = (step: Change): "head" | "budgets" | undefined =>
   isHead(step) ? "head" : step._tag === "SetBudget" || step._tag === "DeleteBudget" ? "budgets" : undefined
 
-/** Why a step is never sent: the default workspace is never deleted, and its membership is implicit. */
-const refusedOnDefault = (step: Change, defaultWorkspace: Workflows.DefaultWorkspace): string | undefined => {
+/**
+ * Why a step is never sent: the default workspace is deleted only when both the plan and the apply
+ * confirm it, and its membership is implicit.
+ */
+const refusedOnDefault = (
+  step: Change,
+  defaultWorkspace: Workflows.DefaultWorkspace,
+  options: Plan.ApplyOptions
+): string | undefined => {
   if (!namesDefault(defaultWorkspace, step.workspace)) return undefined
   switch (step._tag) {
     case "DeleteWorkspace":
-      return `"${step.workspace}" is the default workspace: it is never deleted`
+      if (step.confirmDefaultWorkspaceDeletion !== true) {
+        return `"${step.workspace}" is the default workspace: it is never deleted`
+      }
+      return options.confirmDefaultWorkspaceDeletion === true
+        ? undefined
+        : `"${step.workspace}" is the default workspace: its deletion needs confirmDefaultWorkspaceDeletion at apply too`
     case "AddMembers":
     case "RemoveMembers":
       return `"${step.workspace}" is the default workspace, whose membership is implicit`
@@ -91,11 +103,15 @@ const refusedOnDefault = (step: Change, defaultWorkspace: Workflows.DefaultWorks
   }
 }
 
-export const schedule = (plan: Plan.Plan, defaultWorkspace: Workflows.DefaultWorkspace): Schedule => {
+export const schedule = (
+  plan: Plan.Plan,
+  defaultWorkspace: Workflows.DefaultWorkspace,
+  options: Plan.ApplyOptions = {}
+): Schedule => {
   const steps = plan.changes.map((step, index) => ({ step, index }))
   // A plan made by hand, or under another `DefaultWorkspace`, may ask what the API refuses anyway.
   const onDefault = steps.flatMap(({ index, step }): ReadonlyArray<Refusal> => {
-    const reason = refusedOnDefault(step, defaultWorkspace)
+    const reason = refusedOnDefault(step, defaultWorkspace, options)
     return reason === undefined ? [] : [{ index, reason }]
   })
   const refusedIndexes = new Set(onDefault.map((_) => _.index))
@@ -202,8 +218,12 @@ export const decide = (
 const rejectedBy = (outcome: Outcome): ReadonlyArray<MemberFailure> =>
   outcome._tag === "Done" ? outcome.rejected : outcome._tag === "Skipped" ? outcome.kept : []
 
-/** The report of an apply, folded from its steps in the order they settled. */
-export const report = (total: number, settled: ReadonlyArray<Settled>): Plan.ApplyReport => ({
+/** The report of an apply, folded from its steps in the order they settled, with the plan's blocked changes. */
+export const report = (
+  total: number,
+  settled: ReadonlyArray<Settled>,
+  blocked: ReadonlyArray<Plan.BlockedChange> = []
+): Plan.ApplyReport => ({
   total,
   done: settled.filter((_) => _.outcome._tag === "Done").length,
   failed: settled.flatMap(({ index, outcome, step }) =>
@@ -214,5 +234,6 @@ export const report = (total: number, settled: ReadonlyArray<Settled>): Plan.App
   ),
   rejected: settled.flatMap(({ outcome, step }) =>
     rejectedBy(outcome).map((failure) => ({ ...failure, workspace: step.workspace }))
-  )
+  ),
+  blocked
 })

@@ -1,7 +1,7 @@
 import * as Context from "effect/Context"
 import type * as Workflows from "../Workflows.js"
 
-/** The default workspace: it always exists, its membership is implicit and it is never deleted. */
+/** The default workspace: its membership is implicit, and a plan deletes it only when asked twice (see `Plan.make`). */
 export const DefaultWorkspace = Context.Reference<Workflows.DefaultWorkspace>()(
   "effect-openrouter-workspaces/DefaultWorkspace",
   {

@@ -7,11 +7,13 @@ import * as Manifest from "../Manifest.js"
 import type { Workspace, WorkspaceBudget } from "../Model.js"
 import type * as Plan from "../Plan.js"
 import type * as Workflows from "../Workflows.js"
+import { DefaultWorkspaceDeletionError } from "../WorkflowsError.js"
 import { Workspaces } from "../Workspaces.js"
 import * as WorkspacesService from "../Workspaces.js"
 import { applyChanges, budgetSteps, budgetsOf } from "./budgets.js"
 import { DefaultWorkspace, isDefault } from "./defaultWorkspace.js"
 import { batches, memberIds } from "./members.js"
+import { block } from "./planBlocked.js"
 import { checkOrder } from "./workflows.js"
 import { diff, specSettings } from "./workspaceSpec.js"
 
@@ -113,7 +115,9 @@ const entryChanges = (
 }
 
 /**
- * The default workspace's members are implicit: a manifest that lists them is refused.
+ * The default workspace's members are implicit: a manifest that lists them is refused, with the
+ * name `Manifest.validate` gives a manifest it did not read from a file; so is one that lists the
+ * default workspace and deletes it.
  */
 const refuseDefaultMembers = (
   file: string,
@@ -125,16 +129,29 @@ const refuseDefaultMembers = (
     const workspace = existing.get(entry.slug)
     const isTheDefault =
       entry.slug === defaultWorkspace.slug || (workspace !== undefined && isDefault(defaultWorkspace, workspace))
-    return entry.members === undefined || !isTheDefault
-      ? []
-      : [
-          {
-            path: `workspaces[${index}].members`,
-            rule:
-              `must be omitted: "${entry.slug}" is the default workspace, and every organization member ` +
-              `belongs to it (implicit membership)`
-          }
-        ]
+    if (!isTheDefault) return []
+    return [
+      ...(entry.members === undefined
+        ? []
+        : [
+            {
+              path: `workspaces[${index}].members`,
+              rule:
+                `must be omitted: "${entry.slug}" is the default workspace, and every organization member ` +
+                `belongs to it (implicit membership)`
+            }
+          ]),
+      ...(manifest.deleteDefaultWorkspace === true
+        ? [
+            {
+              path: `workspaces[${index}]`,
+              rule:
+                `"${entry.slug}" is the default workspace, which deleteDefaultWorkspace: true deletes: ` +
+                `list it or delete it, not both`
+            }
+          ]
+        : [])
+    ]
   })
   return Arr.isNonEmptyReadonlyArray(issues) ? Effect.fail(new Manifest.ManifestError({ file, issues })) : Effect.void
 }
@@ -164,9 +181,36 @@ export const make = Effect.fn("Plan.make")(function* (written: Manifest.Manifest
           : [Change.DeleteWorkspace({ workspace: workspace.slug, name: workspace.name })]
       )
     : []
-  const changes = yield* protect(service, [...entries.flat(), ...deletions], manifest.protect ?? [])
-  return { changes, prune } satisfies Plan.Plan
+  const defaultDeletion = yield* deleteDefault(manifest, existing, defaultWorkspace, options)
+  const concurrency = options.concurrency ?? defaultConcurrency
+  const { blocked, changes } = yield* protect(
+    service,
+    [...entries.flat(), ...deletions, ...defaultDeletion],
+    manifest.protect ?? []
+  ).pipe(Effect.flatMap((changes) => block(service, changes, existing, concurrency)))
+  return { changes, prune, blocked } satisfies Plan.Plan
 })
+
+/**
+ * The deletion of the default workspace: only when the manifest asks for it and the caller confirms
+ * it; asked for and not confirmed, planning fails before anything is sent.
+ */
+const deleteDefault = (
+  manifest: Manifest.Manifest,
+  existing: ReadonlyMap<string, Workspace>,
+  defaultWorkspace: Workflows.DefaultWorkspace,
+  options: Plan.PlanOptions
+): Effect.Effect<ReadonlyArray<Change>, DefaultWorkspaceDeletionError> => {
+  if (manifest.deleteDefaultWorkspace !== true) return Effect.succeed([])
+  const workspace = Array.from(existing.values()).find((_) => isDefault(defaultWorkspace, _))
+  if (workspace === undefined) return Effect.succeed([])
+  if (options.confirmDefaultWorkspaceDeletion !== true) {
+    return Effect.fail(new DefaultWorkspaceDeletionError({ operation: "Plan.make", workspace: workspace.slug }))
+  }
+  return Effect.succeed([
+    Change.DeleteWorkspace({ workspace: workspace.slug, name: workspace.name, confirmDefaultWorkspaceDeletion: true })
+  ])
+}
 
 /**
  * The manifest's `protect` list: those users are never removed, whatever the manifest says. Their

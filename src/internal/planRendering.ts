@@ -1,4 +1,4 @@
-import type { Change, Plan, Summary } from "../Plan.js"
+import type { BlockedChange, Change, Plan, Summary } from "../Plan.js"
 
 export const summary = (plan: Plan): Summary => {
   let add = 0
@@ -27,7 +27,7 @@ export const summary = (plan: Plan): Summary => {
         else change++
     }
   }
-  return { add, change, destroy }
+  return { add, change, destroy, blocked: plan.blocked?.length ?? 0 }
 }
 
 const show = (value: unknown) => JSON.stringify(value)
@@ -45,10 +45,33 @@ const budgetLine = (step: Extract<Change, { _tag: "SetBudget" }>) => {
   return `~ budget ${step.interval}: ${step.previous} -> ${step.limitUsd}${byok}`
 }
 
+const changesBlocked = (count: number) => `${count} change${count === 1 ? "" : "s"} blocked`
+
+const blockedLine = ({ change, reason }: BlockedChange) => {
+  switch (change._tag) {
+    case "RemoveMembers":
+      return `- member${change.userIds.length === 1 ? "" : "s"} ${change.userIds.join(", ")} of ${show(change.workspace)}: ${reason}`
+    case "DeleteWorkspace":
+      return `- workspace ${show(change.workspace)} (${show(change.name)}): ${reason}`
+    default:
+      return `${change._tag} ${show(change.workspace)}: ${reason}`
+  }
+}
+
+const blockedSection = (blocked: ReadonlyArray<BlockedChange>) =>
+  [
+    "Blocked (never sent: the API refuses these until their cause is fixed):",
+    ...blocked.map((entry) => `    ${blockedLine(entry)}`)
+  ].join("\n")
+
 export const render = (plan: Plan, options: { readonly maxUserIds?: number } = {}): string => {
   const max = options.maxUserIds ?? 10
-  const { add, change, destroy } = summary(plan)
-  if (plan.changes.length === 0) return "No changes. The organization matches the manifest.\n"
+  const { add, blocked, change, destroy } = summary(plan)
+  if (plan.changes.length === 0) {
+    return blocked === 0
+      ? "No changes. The organization matches the manifest.\n"
+      : `No changes to send: converged; ${changesBlocked(blocked)}.\n\n${blockedSection(plan.blocked ?? [])}\n`
+  }
   const byWorkspace = new Map<string, Array<Change>>()
   for (const step of plan.changes) {
     const steps = byWorkspace.get(step.workspace) ?? []
@@ -60,7 +83,11 @@ export const render = (plan: Plan, options: { readonly maxUserIds?: number } = {
     const deleted = steps.find((_) => _._tag === "DeleteWorkspace")
     const sign = created !== undefined ? "+" : deleted !== undefined ? "-" : "~"
     const title = created?.name ?? deleted?.name
-    const lines = [`${sign} workspace ${show(workspace)}${title === undefined ? "" : ` (${show(title)})`}`]
+    const confirmed =
+      deleted?.confirmDefaultWorkspaceDeletion === true
+        ? " (the default workspace: its inference API keys are disabled, its budgets and guardrails deleted)"
+        : ""
+    const lines = [`${sign} workspace ${show(workspace)}${title === undefined ? "" : ` (${show(title)})`}${confirmed}`]
     const added = steps.flatMap((_) => (_._tag === "AddMembers" ? _.userIds : []))
     const removed = steps.flatMap((_) => (_._tag === "RemoveMembers" ? _.userIds : []))
     for (const step of steps) {
@@ -83,5 +110,7 @@ export const render = (plan: Plan, options: { readonly maxUserIds?: number } = {
     return lines.join("\n")
   })
   const header = `Workspaces plan${plan.prune ? " (prune: removes what the manifest does not list)" : ""}:`
-  return `${header}\n\n${blocks.join("\n\n")}\n\nPlan: ${add} to add, ${change} to change, ${destroy} to destroy.\n`
+  const blockedPart = blocked === 0 ? "" : `\n\n${blockedSection(plan.blocked ?? [])}`
+  const closing = `Plan: ${add} to add, ${change} to change, ${destroy} to destroy${blocked === 0 ? "" : `; ${changesBlocked(blocked)}`}.`
+  return `${header}\n\n${blocks.join("\n\n")}${blockedPart}\n\n${closing}\n`
 }
