@@ -204,6 +204,33 @@ export class ResponseValidationError extends Schema.TaggedError<ResponseValidati
 }
 
 /**
+ * A response body larger than the cap (`maxResponseBytes`, 8 MiB by default): refused on its
+ * `content-length` before reading, or cut off as soon as more was read, the connection closed.
+ * Never retried, by any policy: the same server would send the same body again.
+ *
+ * @since 0.3.0
+ * @category errors
+ */
+export class ResponseTooLargeError extends Schema.TaggedError<ResponseTooLargeError>()("ResponseTooLargeError", {
+  operation: Schema.String,
+  status: Schema.Number,
+  /** The cap, in bytes. */
+  limitBytes: Schema.Number,
+  /** The `content-length` the server announced, when it was over the cap and nothing was read. */
+  announcedBytes: Schema.optionalWith(Schema.Number, { exact: true }),
+  /** The bytes read (after decompression) when reading stopped, past the cap. */
+  readBytes: Schema.optionalWith(Schema.Number, { exact: true })
+}) {
+  override get message() {
+    const what =
+      this.announcedBytes === undefined
+        ? `more than ${this.limitBytes} bytes came (${this.readBytes ?? "?"} read), reading stopped`
+        : `content-length ${this.announcedBytes} is more than ${this.limitBytes} bytes, not read`
+    return `${this.operation}: response too large (HTTP ${this.status}): ${what} (maxResponseBytes)`
+  }
+}
+
+/**
  * Input rejected before anything was sent: names the field and the rule it broke.
  *
  * @since 0.1.0
@@ -265,6 +292,7 @@ export type CommonError =
   | ConnectionError
   | RequestTimeoutError
   | ResponseValidationError
+  | ResponseTooLargeError
   | InvalidRequestError
 
 /**

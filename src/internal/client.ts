@@ -13,6 +13,7 @@ import * as Fiber from "effect/Fiber"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as AST from "effect/SchemaAST"
+import * as Stream from "effect/Stream"
 import * as Endpoint from "../Endpoint.js"
 import * as WorkspacesError from "../WorkspacesError.js"
 import * as WireCodec from "./wireCodec.js"
@@ -214,6 +215,70 @@ export const codecOf = (endpoint: Endpoint.Any): Codec => {
   return codec
 }
 
+/** The cap on a response body unless `maxResponseBytes` says otherwise: far above any page of 100 items. */
+export const defaultMaxResponseBytes = 8 * 1024 * 1024
+
+const utf8 = new TextDecoder()
+
+const tooLarge = (
+  operation: string,
+  response: HttpClientResponse.HttpClientResponse,
+  limitBytes: number,
+  bytes: { readonly announcedBytes: number } | { readonly readBytes: number }
+) => new WorkspacesError.ResponseTooLargeError({ operation, status: response.status, limitBytes, ...bytes })
+
+/**
+ * A response's body as text, never more than `limitBytes` of it. A `content-length` within the cap
+ * (and no `content-encoding`, which fetch undoes) is read whole, as `response.text` does; one over
+ * it is refused unread. Any other body is streamed and counted, and reading stops, closing the
+ * connection, as soon as the count passes the cap.
+ */
+const readText = (
+  operation: string,
+  response: HttpClientResponse.HttpClientResponse,
+  limitBytes: number
+): Effect.Effect<string, WorkspacesError.ResponseTooLargeError | HttpClientError.ResponseError> => {
+  const headers = response.headers
+  const length = headers["content-length"]
+  if (length !== undefined && headers["content-encoding"] === undefined) {
+    const announcedBytes = Number(length)
+    if (announcedBytes <= limitBytes) return response.text
+    if (Number.isFinite(announcedBytes)) {
+      // ending the stream at once aborts the request: the body is dropped, not read
+      return Effect.zipRight(
+        Effect.ignore(Stream.runDrain(Stream.interruptWhen(response.stream, Effect.void))),
+        Effect.fail(tooLarge(operation, response, limitBytes, { announcedBytes }))
+      )
+    }
+  }
+  return Effect.suspend(() => {
+    const chunks: Array<Uint8Array> = []
+    let readBytes = 0
+    return Stream.runForEachWhile(response.stream, (chunk) => {
+      readBytes += chunk.length
+      if (readBytes > limitBytes) return Effect.succeed(false)
+      chunks.push(chunk)
+      return Effect.succeed(true)
+    }).pipe(
+      Effect.catchIf(
+        (error) => error.reason === "EmptyBody",
+        () => Effect.void
+      ),
+      Effect.flatMap(() => {
+        if (readBytes > limitBytes) return Effect.fail(tooLarge(operation, response, limitBytes, { readBytes }))
+        if (chunks.length === 1) return Effect.succeed(utf8.decode(chunks[0]))
+        const bytes = new Uint8Array(readBytes)
+        let offset = 0
+        for (const chunk of chunks) {
+          bytes.set(chunk, offset)
+          offset += chunk.length
+        }
+        return Effect.succeed(utf8.decode(bytes))
+      })
+    )
+  })
+}
+
 /** The clock of the default services: the wall clock, whose sleeps are timers. */
 const liveClock = Effect.runSync(Effect.clock)
 
@@ -263,7 +328,8 @@ export const attempt = <E extends Endpoint.Any>(
   endpoint: E,
   transport: Transport,
   input: Endpoint.Input<E>,
-  timeout: Duration.Duration
+  timeout: Duration.Duration,
+  maxResponseBytes: number = defaultMaxResponseBytes
 ): Effect.Effect<Endpoint.Result<E>, WorkspacesError.ErrorForEndpoint<E>> => {
   const codec = codecOf(endpoint)
   const operation = codec.operation
@@ -276,14 +342,17 @@ export const attempt = <E extends Endpoint.Any>(
   })
   if (Endpoint.hasBody(endpoint)) request = HttpClientRequest.bodyUnsafeJson(request, body)
   const exchange = Effect.flatMap(transport.client.execute(request), (response) =>
-    Effect.flatMap(response.text, (text): Effect.Effect<unknown, WorkspacesError.WorkspacesError> => {
-      if (response.status >= 200 && response.status < 300) {
-        return Either.map(codec.decode(response.status, text), endpoint.result)
+    Effect.flatMap(
+      readText(operation, response, maxResponseBytes),
+      (text): Effect.Effect<unknown, WorkspacesError.WorkspacesError> => {
+        if (response.status >= 200 && response.status < 300) {
+          return Either.map(codec.decode(response.status, text), endpoint.result)
+        }
+        return Effect.flatMap(Clock.currentTimeMillis, (now) =>
+          Effect.fail(statusError(endpoint, operation, response, text, now))
+        )
       }
-      return Effect.flatMap(Clock.currentTimeMillis, (now) =>
-        Effect.fail(statusError(endpoint, operation, response, text, now))
-      )
-    })
+    )
   )
   return exchange.pipe(
     Effect.catchIf(HttpClientError.isHttpClientError, (error) => Effect.fail(fromHttpClientError(operation, error))),
