@@ -149,7 +149,10 @@ export class OpenRouterDefaultError extends Schema.TaggedError<OpenRouterDefault
 
 /**
  * The connection failed. `sent` is `false` only when the request provably never reached the
- * server (connection refused, DNS failure), which is what makes a retry of a non-idempotent call safe.
+ * server (connection refused, DNS failure, a port fetch refuses, a connection closed before a byte
+ * of the request was written), which is what makes a retry of a non-idempotent call safe. `reason`
+ * names the transport's error code, the host and port (e.g. `ECONNREFUSED 127.0.0.1:9 (connect)`),
+ * never the URL's path or query.
  *
  * @since 0.1.0
  * @category errors
@@ -157,7 +160,25 @@ export class OpenRouterDefaultError extends Schema.TaggedError<OpenRouterDefault
 export class ConnectionError extends Schema.TaggedError<ConnectionError>()("ConnectionError", {
   operation: Schema.String,
   sent: Schema.Boolean,
-  reason: Schema.String
+  reason: Schema.String,
+  /**
+   * The transport's error code (`ECONNREFUSED`, `ENOTFOUND`, `ECONNRESET`, `UND_ERR_SOCKET`, ...).
+   *
+   * @since 0.3.0
+   */
+  code: Schema.optionalWith(Schema.String, { exact: true }),
+  /**
+   * The host the connection was to: the address the transport names, else the base URL's host.
+   *
+   * @since 0.3.0
+   */
+  host: Schema.optionalWith(Schema.String, { exact: true }),
+  /**
+   * The port the connection was to.
+   *
+   * @since 0.3.0
+   */
+  port: Schema.optionalWith(Schema.Number, { exact: true })
 }) {
   override get message() {
     return `${this.operation}: connection failed ${this.sent ? "(the request may have reached the server)" : "before the request was sent"}: ${this.reason}`

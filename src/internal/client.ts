@@ -40,19 +40,45 @@ const firstIssue = (error: ParseResult.ParseError) => {
     : { field: issue.path.length === 0 ? "input" : issue.path.join("."), rule: issue.message }
 }
 
-const notSentCodes = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "EADDRNOTAVAIL"])
+/** Codes of failures before the request was written: no connection, no address, no route. */
+const notSentCodes = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EADDRNOTAVAIL",
+  "UND_ERR_CONNECT_TIMEOUT"
+])
 
-/** The error codes found along a transport error's cause chain (fetch and undici wrap them). */
-const causeCodes = (cause: unknown, depth = 0): ReadonlyArray<string> => {
-  if (depth > 5 || typeof cause !== "object" || cause === null) return []
-  const own = "code" in cause && typeof cause.code === "string" ? [cause.code] : []
-  const nested = "errors" in cause && Array.isArray(cause.errors) ? cause.errors : []
-  return [
-    ...own,
-    ...("cause" in cause ? causeCodes(cause.cause, depth + 1) : []),
-    ...nested.flatMap((e) => causeCodes(e, depth + 1))
-  ]
+interface TransportCause {
+  readonly code?: unknown
+  readonly message?: unknown
+  readonly syscall?: unknown
+  readonly address?: unknown
+  readonly hostname?: unknown
+  readonly port?: unknown
+  readonly socket?: { readonly bytesWritten?: unknown }
 }
+
+/**
+ * The innermost error of a transport error's cause chain that carries a code, else the innermost
+ * error: fetch wraps undici's (`TypeError: fetch failed`, its `cause` the socket's error), and a
+ * connection tried on several addresses fails with an `AggregateError` whose `errors` name each.
+ */
+const rootCause = (cause: unknown): TransportCause | undefined => {
+  let found: TransportCause | undefined
+  let innermost: TransportCause | undefined
+  for (let depth = 0; depth < 6 && typeof cause === "object" && cause !== null; depth++) {
+    const current = cause as TransportCause & { readonly cause?: unknown; readonly errors?: unknown }
+    innermost = current
+    if (typeof current.code === "string") found = current
+    cause = Array.isArray(current.errors) && current.errors.length > 0 ? current.errors[0] : current.cause
+  }
+  return found ?? innermost
+}
+
+const defaultPorts: Record<string, number> = { "http:": 80, "https:": 443 }
 
 const fromHttpClientError = (
   operation: string,
@@ -61,9 +87,51 @@ const fromHttpClientError = (
   if (error._tag === "RequestError" && error.reason !== "Transport") {
     return new WorkspacesError.InvalidRequestError({ operation, field: "request", rule: error.message })
   }
-  const codes = causeCodes(error.cause)
-  const sent = error._tag === "ResponseError" || !codes.some((code) => notSentCodes.has(code))
-  return new WorkspacesError.ConnectionError({ operation, sent, reason: codes[0] ?? error.reason })
+  const cause = rootCause(error.cause)
+  const code = typeof cause?.code === "string" ? cause.code : undefined
+  const url = URL.canParse(error.request.url) ? new URL(error.request.url) : undefined
+  const host =
+    typeof cause?.address === "string"
+      ? cause.address
+      : typeof cause?.hostname === "string"
+        ? cause.hostname
+        : url?.hostname
+  const port =
+    typeof cause?.port === "number"
+      ? cause.port
+      : url === undefined
+        ? undefined
+        : url.port === ""
+          ? defaultPorts[url.protocol]
+          : Number(url.port)
+  const message = typeof cause?.message === "string" ? cause.message : ""
+  // fetch refuses a few ports (9, 25, 6667, ...) before connecting: `fetch failed`, caused by `bad port`
+  const badPort = code === undefined && message === "bad port"
+  const sent =
+    error._tag === "ResponseError" ||
+    !(
+      badPort ||
+      (code !== undefined && notSentCodes.has(code)) ||
+      cause?.syscall === "connect" ||
+      cause?.syscall === "getaddrinfo" ||
+      // undici's socket closed before a byte of the request was written to it
+      (code === "UND_ERR_SOCKET" && cause?.socket?.bytesWritten === 0)
+    )
+  const where = host === undefined ? "" : ` ${host}${port === undefined ? "" : `:${port}`}`
+  // Node's own messages are `syscall CODE address:port`; undici's are fixed sentences; neither names a path
+  const what =
+    code === undefined
+      ? `${error.reason}: ${badPort ? "fetch refuses this port (bad port)" : message.slice(0, 200) || "no detail"}`
+      : `${code}${typeof cause?.syscall === "string" ? "" : `: ${message.slice(0, 200)}`}`
+  const syscall = typeof cause?.syscall === "string" ? ` (${cause.syscall})` : ""
+  return new WorkspacesError.ConnectionError({
+    operation,
+    sent,
+    reason: `${what}${where}${syscall}`,
+    ...(code === undefined ? {} : { code }),
+    ...(host === undefined ? {} : { host }),
+    ...(port === undefined || !Number.isFinite(port) ? {} : { port })
+  })
 }
 
 /**
