@@ -44,7 +44,8 @@ const finalStatuses = new Set([400, 401, 403, 404])
 
 /**
  * Whether an error may pass if the call is sent again: 408, 429, 500, 502, 503, 504, a per-attempt
- * timeout or a connection error. 400, 401, 403, 404 and invalid input never are.
+ * timeout or a connection error. 400, 401, 403, 404, invalid input and a response over the size cap
+ * never are.
  *
  * @since 0.1.0
  * @category predicates
@@ -67,7 +68,8 @@ export const isTransient = (error: WorkspacesError): boolean => {
 }
 
 /**
- * Whether an error is final whatever the policy: 400, 401, 403, 404 and input refused before sending.
+ * Whether an error is final whatever the policy: 400, 401, 403, 404, input refused before sending
+ * and a response over the size cap.
  *
  * @since 0.1.0
  * @category predicates
@@ -79,6 +81,7 @@ export const isFinal = (error: WorkspacesError): boolean => {
     case "ForbiddenResponseError":
     case "NotFoundResponseError":
     case "InvalidRequestError":
+    case "ResponseTooLargeError":
       return true
     case "OpenRouterDefaultError":
       // A status the operation does not document is still final.

@@ -36,6 +36,12 @@ export interface CallOptions {
   readonly timeout?: Duration.DurationInput
   /** No retry starts, and no attempt runs, past this long after the call started. */
   readonly deadline?: Duration.DurationInput
+  /**
+   * The cap on each response body of this call, in bytes.
+   *
+   * @since 0.3.0
+   */
+  readonly maxResponseBytes?: number
 }
 
 /**
@@ -159,6 +165,14 @@ export interface Options {
   readonly timeout?: Duration.DurationInput
   /** The deadline of a whole call, its retries and waits included, from its start; default 2 minutes. */
   readonly deadline?: Duration.DurationInput
+  /**
+   * The cap on each response body, in bytes (after decompression); default 8 MiB. A body announced
+   * larger is refused unread, one that grows larger is cut off as it passes the cap: either fails
+   * with `ResponseTooLargeError`, which is never retried.
+   *
+   * @since 0.3.0
+   */
+  readonly maxResponseBytes?: number
   /** Sent as `HTTP-Referer` for app attribution. */
   readonly httpReferer?: string
   /** Sent as `X-OpenRouter-Title`. */

@@ -149,7 +149,10 @@ export class OpenRouterDefaultError extends Schema.TaggedError<OpenRouterDefault
 
 /**
  * The connection failed. `sent` is `false` only when the request provably never reached the
- * server (connection refused, DNS failure), which is what makes a retry of a non-idempotent call safe.
+ * server (connection refused, DNS failure, a port fetch refuses, a connection closed before a byte
+ * of the request was written), which is what makes a retry of a non-idempotent call safe. `reason`
+ * names the transport's error code, the host and port (e.g. `ECONNREFUSED 127.0.0.1:9 (connect)`),
+ * never the URL's path or query.
  *
  * @since 0.1.0
  * @category errors
@@ -157,7 +160,25 @@ export class OpenRouterDefaultError extends Schema.TaggedError<OpenRouterDefault
 export class ConnectionError extends Schema.TaggedError<ConnectionError>()("ConnectionError", {
   operation: Schema.String,
   sent: Schema.Boolean,
-  reason: Schema.String
+  reason: Schema.String,
+  /**
+   * The transport's error code (`ECONNREFUSED`, `ENOTFOUND`, `ECONNRESET`, `UND_ERR_SOCKET`, ...).
+   *
+   * @since 0.3.0
+   */
+  code: Schema.optionalWith(Schema.String, { exact: true }),
+  /**
+   * The host the connection was to: the address the transport names, else the base URL's host.
+   *
+   * @since 0.3.0
+   */
+  host: Schema.optionalWith(Schema.String, { exact: true }),
+  /**
+   * The port the connection was to.
+   *
+   * @since 0.3.0
+   */
+  port: Schema.optionalWith(Schema.Number, { exact: true })
 }) {
   override get message() {
     return `${this.operation}: connection failed ${this.sent ? "(the request may have reached the server)" : "before the request was sent"}: ${this.reason}`
@@ -200,6 +221,33 @@ export class ResponseValidationError extends Schema.TaggedError<ResponseValidati
 }) {
   override get message() {
     return `${this.operation}: unexpected response body (HTTP ${this.status}): ${this.issue}; body began: ${this.excerpt}`
+  }
+}
+
+/**
+ * A response body larger than the cap (`maxResponseBytes`, 8 MiB by default): refused on its
+ * `content-length` before reading, or cut off as soon as more was read, the connection closed.
+ * Never retried, by any policy: the same server would send the same body again.
+ *
+ * @since 0.3.0
+ * @category errors
+ */
+export class ResponseTooLargeError extends Schema.TaggedError<ResponseTooLargeError>()("ResponseTooLargeError", {
+  operation: Schema.String,
+  status: Schema.Number,
+  /** The cap, in bytes. */
+  limitBytes: Schema.Number,
+  /** The `content-length` the server announced, when it was over the cap and nothing was read. */
+  announcedBytes: Schema.optionalWith(Schema.Number, { exact: true }),
+  /** The bytes read (after decompression) when reading stopped, past the cap. */
+  readBytes: Schema.optionalWith(Schema.Number, { exact: true })
+}) {
+  override get message() {
+    const what =
+      this.announcedBytes === undefined
+        ? `more than ${this.limitBytes} bytes came (${this.readBytes ?? "?"} read), reading stopped`
+        : `content-length ${this.announcedBytes} is more than ${this.limitBytes} bytes, not read`
+    return `${this.operation}: response too large (HTTP ${this.status}): ${what} (maxResponseBytes)`
   }
 }
 
@@ -265,6 +313,7 @@ export type CommonError =
   | ConnectionError
   | RequestTimeoutError
   | ResponseValidationError
+  | ResponseTooLargeError
   | InvalidRequestError
 
 /**

@@ -13,6 +13,7 @@ import * as Fiber from "effect/Fiber"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as AST from "effect/SchemaAST"
+import * as Stream from "effect/Stream"
 import * as Endpoint from "../Endpoint.js"
 import * as WorkspacesError from "../WorkspacesError.js"
 import * as WireCodec from "./wireCodec.js"
@@ -49,19 +50,45 @@ const firstIssue = (error: ParseResult.ParseError) => {
     : { field: issue.path.length === 0 ? "input" : issue.path.join("."), rule: issue.message }
 }
 
-const notSentCodes = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "EADDRNOTAVAIL"])
+/** Codes of failures before the request was written: no connection, no address, no route. */
+const notSentCodes = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EADDRNOTAVAIL",
+  "UND_ERR_CONNECT_TIMEOUT"
+])
 
-/** The error codes found along a transport error's cause chain (fetch and undici wrap them). */
-const causeCodes = (cause: unknown, depth = 0): ReadonlyArray<string> => {
-  if (depth > 5 || typeof cause !== "object" || cause === null) return []
-  const own = "code" in cause && typeof cause.code === "string" ? [cause.code] : []
-  const nested = "errors" in cause && Array.isArray(cause.errors) ? cause.errors : []
-  return [
-    ...own,
-    ...("cause" in cause ? causeCodes(cause.cause, depth + 1) : []),
-    ...nested.flatMap((e) => causeCodes(e, depth + 1))
-  ]
+interface TransportCause {
+  readonly code?: unknown
+  readonly message?: unknown
+  readonly syscall?: unknown
+  readonly address?: unknown
+  readonly hostname?: unknown
+  readonly port?: unknown
+  readonly socket?: { readonly bytesWritten?: unknown }
 }
+
+/**
+ * The innermost error of a transport error's cause chain that carries a code, else the innermost
+ * error: fetch wraps undici's (`TypeError: fetch failed`, its `cause` the socket's error), and a
+ * connection tried on several addresses fails with an `AggregateError` whose `errors` name each.
+ */
+const rootCause = (cause: unknown): TransportCause | undefined => {
+  let found: TransportCause | undefined
+  let innermost: TransportCause | undefined
+  for (let depth = 0; depth < 6 && typeof cause === "object" && cause !== null; depth++) {
+    const current = cause as TransportCause & { readonly cause?: unknown; readonly errors?: unknown }
+    innermost = current
+    if (typeof current.code === "string") found = current
+    cause = Array.isArray(current.errors) && current.errors.length > 0 ? current.errors[0] : current.cause
+  }
+  return found ?? innermost
+}
+
+const defaultPorts: Record<string, number> = { "http:": 80, "https:": 443 }
 
 const fromHttpClientError = (
   operation: string,
@@ -70,9 +97,51 @@ const fromHttpClientError = (
   if (error._tag === "RequestError" && error.reason !== "Transport") {
     return new WorkspacesError.InvalidRequestError({ operation, field: "request", rule: error.message })
   }
-  const codes = causeCodes(error.cause)
-  const sent = error._tag === "ResponseError" || !codes.some((code) => notSentCodes.has(code))
-  return new WorkspacesError.ConnectionError({ operation, sent, reason: codes[0] ?? error.reason })
+  const cause = rootCause(error.cause)
+  const code = typeof cause?.code === "string" ? cause.code : undefined
+  const url = URL.canParse(error.request.url) ? new URL(error.request.url) : undefined
+  const host =
+    typeof cause?.address === "string"
+      ? cause.address
+      : typeof cause?.hostname === "string"
+        ? cause.hostname
+        : url?.hostname
+  const port =
+    typeof cause?.port === "number"
+      ? cause.port
+      : url === undefined
+        ? undefined
+        : url.port === ""
+          ? defaultPorts[url.protocol]
+          : Number(url.port)
+  const message = typeof cause?.message === "string" ? cause.message : ""
+  // fetch refuses a few ports (9, 25, 6667, ...) before connecting: `fetch failed`, caused by `bad port`
+  const badPort = code === undefined && message === "bad port"
+  const sent =
+    error._tag === "ResponseError" ||
+    !(
+      badPort ||
+      (code !== undefined && notSentCodes.has(code)) ||
+      cause?.syscall === "connect" ||
+      cause?.syscall === "getaddrinfo" ||
+      // undici's socket closed before a byte of the request was written to it
+      (code === "UND_ERR_SOCKET" && cause?.socket?.bytesWritten === 0)
+    )
+  const where = host === undefined ? "" : ` ${host}${port === undefined ? "" : `:${port}`}`
+  // Node's own messages are `syscall CODE address:port`; undici's are fixed sentences; neither names a path
+  const what =
+    code === undefined
+      ? `${error.reason}: ${badPort ? "fetch refuses this port (bad port)" : message.slice(0, 200) || "no detail"}`
+      : `${code}${typeof cause?.syscall === "string" ? "" : `: ${message.slice(0, 200)}`}`
+  const syscall = typeof cause?.syscall === "string" ? ` (${cause.syscall})` : ""
+  return new WorkspacesError.ConnectionError({
+    operation,
+    sent,
+    reason: `${what}${where}${syscall}`,
+    ...(code === undefined ? {} : { code }),
+    ...(host === undefined ? {} : { host }),
+    ...(port === undefined || !Number.isFinite(port) ? {} : { port })
+  })
 }
 
 /**
@@ -224,6 +293,70 @@ export const codecOf = (endpoint: Endpoint.Any): Codec => {
   return codec
 }
 
+/** The cap on a response body unless `maxResponseBytes` says otherwise: far above any page of 100 items. */
+export const defaultMaxResponseBytes = 8 * 1024 * 1024
+
+const utf8 = new TextDecoder()
+
+const tooLarge = (
+  operation: string,
+  response: HttpClientResponse.HttpClientResponse,
+  limitBytes: number,
+  bytes: { readonly announcedBytes: number } | { readonly readBytes: number }
+) => new WorkspacesError.ResponseTooLargeError({ operation, status: response.status, limitBytes, ...bytes })
+
+/**
+ * A response's body as text, never more than `limitBytes` of it. A `content-length` within the cap
+ * (and no `content-encoding`, which fetch undoes) is read whole, as `response.text` does; one over
+ * it is refused unread. Any other body is streamed and counted, and reading stops, closing the
+ * connection, as soon as the count passes the cap.
+ */
+const readText = (
+  operation: string,
+  response: HttpClientResponse.HttpClientResponse,
+  limitBytes: number
+): Effect.Effect<string, WorkspacesError.ResponseTooLargeError | HttpClientError.ResponseError> => {
+  const headers = response.headers
+  const length = headers["content-length"]
+  if (length !== undefined && headers["content-encoding"] === undefined) {
+    const announcedBytes = Number(length)
+    if (announcedBytes <= limitBytes) return response.text
+    if (Number.isFinite(announcedBytes)) {
+      // ending the stream at once aborts the request: the body is dropped, not read
+      return Effect.zipRight(
+        Effect.ignore(Stream.runDrain(Stream.interruptWhen(response.stream, Effect.void))),
+        Effect.fail(tooLarge(operation, response, limitBytes, { announcedBytes }))
+      )
+    }
+  }
+  return Effect.suspend(() => {
+    const chunks: Array<Uint8Array> = []
+    let readBytes = 0
+    return Stream.runForEachWhile(response.stream, (chunk) => {
+      readBytes += chunk.length
+      if (readBytes > limitBytes) return Effect.succeed(false)
+      chunks.push(chunk)
+      return Effect.succeed(true)
+    }).pipe(
+      Effect.catchIf(
+        (error) => error.reason === "EmptyBody",
+        () => Effect.void
+      ),
+      Effect.flatMap(() => {
+        if (readBytes > limitBytes) return Effect.fail(tooLarge(operation, response, limitBytes, { readBytes }))
+        if (chunks.length === 1) return Effect.succeed(utf8.decode(chunks[0]))
+        const bytes = new Uint8Array(readBytes)
+        let offset = 0
+        for (const chunk of chunks) {
+          bytes.set(chunk, offset)
+          offset += chunk.length
+        }
+        return Effect.succeed(utf8.decode(bytes))
+      })
+    )
+  })
+}
+
 /** The clock of the default services: the wall clock, whose sleeps are timers. */
 const liveClock = Effect.runSync(Effect.clock)
 
@@ -273,7 +406,8 @@ export const attempt = <E extends Endpoint.Any>(
   endpoint: E,
   transport: Transport,
   input: Endpoint.Input<E>,
-  timeout: Duration.Duration
+  timeout: Duration.Duration,
+  maxResponseBytes: number = defaultMaxResponseBytes
 ): Effect.Effect<Endpoint.Result<E>, WorkspacesError.ErrorForEndpoint<E>> => {
   const codec = codecOf(endpoint)
   const operation = codec.operation
@@ -298,18 +432,21 @@ export const attempt = <E extends Endpoint.Any>(
   }
   const { closeUntil } = transport
   const exchange = Effect.flatMap(transport.client.execute(request), (response) =>
-    Effect.flatMap(response.text, (text): Effect.Effect<unknown, WorkspacesError.WorkspacesError> => {
-      if (closeUntil !== undefined && spendsLimit(response)) {
-        const until = Effect.clockWith((clock) => {
-          const now = clock.unsafeCurrentTimeMillis()
-          const wait = retryAfterMs(response.headers, now)
-          if (wait !== undefined) closeUntil(clock, now + wait)
-          return Effect.void
-        })
-        return Effect.zipRight(until, answer(response, text))
+    Effect.flatMap(
+      readText(operation, response, maxResponseBytes),
+      (text): Effect.Effect<unknown, WorkspacesError.WorkspacesError> => {
+        if (closeUntil !== undefined && spendsLimit(response)) {
+          const until = Effect.clockWith((clock) => {
+            const now = clock.unsafeCurrentTimeMillis()
+            const wait = retryAfterMs(response.headers, now)
+            if (wait !== undefined) closeUntil(clock, now + wait)
+            return Effect.void
+          })
+          return Effect.zipRight(until, answer(response, text))
+        }
+        return answer(response, text)
       }
-      return answer(response, text)
-    })
+    )
   )
   return exchange.pipe(
     Effect.catchIf(HttpClientError.isHttpClientError, (error) => Effect.fail(fromHttpClientError(operation, error))),

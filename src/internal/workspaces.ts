@@ -5,6 +5,7 @@ import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as FiberRef from "effect/FiberRef"
 import { identity } from "effect/Function"
 import * as Option from "effect/Option"
@@ -17,7 +18,7 @@ import * as RetryPolicy from "../RetryPolicy.js"
 import type * as Workspaces from "../Workspaces.js"
 import * as WorkspacesApi from "../WorkspacesApi.js"
 import * as WorkspacesError from "../WorkspacesError.js"
-import { attempt, type Transport } from "./client.js"
+import { attempt, defaultMaxResponseBytes, type Transport } from "./client.js"
 import { resendWhenProvenUnapplied } from "./resend.js"
 import { version } from "./version.js"
 
@@ -43,6 +44,19 @@ const checkBaseUrl = (baseUrl: string) =>
     }
     return baseUrl.replace(/\/+$/, "")
   })
+
+const checkMaxResponseBytes = (operation: string, bytes: number | undefined) =>
+  bytes === undefined
+    ? Either.right(defaultMaxResponseBytes)
+    : Number.isSafeInteger(bytes) && bytes > 0
+      ? Either.right(bytes)
+      : Either.left(
+          new WorkspacesError.InvalidRequestError({
+            operation,
+            field: "maxResponseBytes",
+            rule: `must be a whole number of bytes above 0, got ${bytes}`
+          })
+        )
 
 const attributionHeaders = (options: Workspaces.Options): Record<string, string> => {
   const categories =
@@ -231,6 +245,7 @@ export const make = (options: Workspaces.Options) =>
     const layerTimeout = Duration.decode(options.timeout ?? Duration.seconds(30))
 
     const layerDeadlineMs = Duration.toMillis(Duration.decode(options.deadline ?? Duration.minutes(2)))
+    const layerMaxResponseBytes = yield* checkMaxResponseBytes("Workspaces.make", options.maxResponseBytes)
 
     /**
      * What the attempts of one call share: its deadline, counted from the call's start, and its
@@ -239,13 +254,18 @@ export const make = (options: Workspaces.Options) =>
      * the policy. Inside `uninterruptibleAttempts`, an attempt in flight finishes before an
      * interruption takes effect. The policy is built on the first failure: most calls never need it.
      */
-    const callOf = (call: Workspaces.CallOptions | undefined) =>
-      Effect.withFiberRuntime<Call>((fiber) => {
+    const callOf = (operation: string, call: Workspaces.CallOptions | undefined) =>
+      Effect.withFiberRuntime<Call, WorkspacesError.InvalidRequestError>((fiber) => {
         const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
         const deadline =
           clock.unsafeCurrentTimeMillis() +
           (call?.deadline === undefined ? layerDeadlineMs : Duration.toMillis(Duration.decode(call.deadline)))
         const timeout = call?.timeout === undefined ? layerTimeout : Duration.decode(call.timeout)
+        const maxResponseBytes =
+          call?.maxResponseBytes === undefined
+            ? Either.right(layerMaxResponseBytes)
+            : checkMaxResponseBytes(operation, call.maxResponseBytes)
+        if (Either.isLeft(maxResponseBytes)) return Effect.fail(maxResponseBytes.left)
         const guarded = fiber.getFiberRef(currentUninterruptibleAttempts)
         const remaining = () => Duration.millis(Math.max(1, deadline - clock.unsafeCurrentTimeMillis()))
         const policy = (): Schedule.Schedule<unknown, WorkspacesError.WorkspacesError> =>
@@ -257,7 +277,7 @@ export const make = (options: Workspaces.Options) =>
           )
         const sendNow = <E extends Endpoint.Any>(endpoint: E, input: Endpoint.Input<E>) =>
           Effect.suspend(() => {
-            const once = attempt(endpoint, transport, input, Duration.min(timeout, remaining()))
+            const once = attempt(endpoint, transport, input, Duration.min(timeout, remaining()), maxResponseBytes.right)
             // The attempt runs on its own fiber, interruptible by its own timeout, while the caller
             // cannot be interrupted until it has finished.
             return guarded ? Effect.uninterruptible(Effect.disconnect(Effect.interruptible(once))) : once
@@ -302,7 +322,7 @@ export const make = (options: Workspaces.Options) =>
       ) => Effect.Effect<Endpoint.Result<E>, WorkspacesError.ErrorForEndpoint<E>>
     ) =>
       ((input: Endpoint.Input<E>, call?: Workspaces.CallOptions) =>
-        Effect.flatMap(callOf(call), ({ policy, send }) => {
+        Effect.flatMap(callOf(`Workspaces.${endpoint.name}`, call), ({ policy, send }) => {
           if (whenGone === undefined) return retry(send(endpoint, input), policy)
           let unclear = false
           const once = send(endpoint, input).pipe(
@@ -331,7 +351,7 @@ export const make = (options: Workspaces.Options) =>
      * policy may resend. A "slug taken" answer after an ambiguous attempt is checked the same way.
      */
     const create = ((input: Endpoint.Input<typeof WorkspacesApi.create>, call?: Workspaces.CallOptions) =>
-      Effect.flatMap(callOf(call), ({ policy, remaining, send }) => {
+      Effect.flatMap(callOf("Workspaces.create", call), ({ policy, remaining, send }) => {
         // The lookup is an idempotent GET: it retries under the call's own policy, within its deadline.
         const lookUp = Effect.flatMap(remaining, (deadline) => get({ id: input.slug }, { ...call, deadline })).pipe(
           Effect.map((found) => (found.name === input.name ? Option.some(found) : Option.none())),
