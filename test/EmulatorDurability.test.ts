@@ -1,8 +1,12 @@
 import { describe, expect, it } from "@effect/vitest"
+import { Effect } from "effect"
 import { type ChildProcess, spawn } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
+import { Emulator } from "../emulator/index.js"
+import { Organization, stateFromSnapshot } from "../emulator/internal/organization.js"
+import * as StateFile from "../emulator/internal/stateFile.js"
 import { nodeArgs, root } from "./support/scripts.js"
 
 interface Started {
@@ -207,6 +211,47 @@ describe("the emulator's --state file", () => {
       expect(await missing(running, [...acknowledged, { kind: "workspace", slug: "after-torn" }])).toEqual([])
     } finally {
       if (running !== undefined) await kill(running)
+      Fs.rmSync(directory, { recursive: true, force: true })
+    }
+  })
+})
+
+describe("the journal", () => {
+  it("is compacted into the file as it grows, and one an interrupted compaction left is ignored", async () => {
+    const directory = temporaryDirectory()
+    const stateFile = Path.join(directory, "state.json")
+    try {
+      const snapshot = await Effect.runPromise(
+        Effect.scoped(Effect.flatMap(Emulator.make({ seed: Emulator.builtinSeed({ users: 5 }) }), (_) => _.snapshot))
+      )
+      Fs.writeFileSync(stateFile, JSON.stringify(snapshot))
+      const organization = new Organization(stateFromSnapshot(snapshot))
+      const { createdAt: _c, id: _i, isDefault: _d, updatedAt: _u, ...fields } = snapshot.workspaces[1]!
+      await Effect.runPromise(
+        Effect.scoped(
+          Effect.gen(function* () {
+            // any journal is past 1 byte: every write is a compaction
+            const journal = yield* StateFile.persist(organization, stateFile, 1)
+            organization.createWorkspace({ ...fields, slug: "compacted" })
+            yield* Effect.async<void>((resume) => journal.whenDurable(() => resume(Effect.void)))
+            const onDisk = JSON.parse(Fs.readFileSync(stateFile, "utf8")) as typeof snapshot
+            expect(onDisk.workspaces.map((_) => _.slug)).toContain("compacted")
+            expect(Fs.readFileSync(`${stateFile}.journal`, "utf8").trimEnd().split("\n")).toHaveLength(1)
+          })
+        )
+      )
+      // as a crash leaves it between writing a new file and emptying the journal: the journal
+      // follows an older file, and the new file holds all it says
+      const compacted = organization.findWorkspace("compacted")!
+      const deleted = { type: "workspaceDeleted", seq: 2, at: compacted.createdAt, workspaceId: compacted.id }
+      Fs.writeFileSync(
+        `${stateFile}.journal`,
+        `${JSON.stringify({ snapshot: "sha256:0" })}\n${JSON.stringify([{ ...deleted, slug: "compacted" }])}\n`
+      )
+      const found = await Effect.runPromise(StateFile.read(stateFile))
+      expect(found?.changes).toEqual([])
+      expect(found?.snapshot.workspaces.map((_) => _.slug)).toContain("compacted")
+    } finally {
       Fs.rmSync(directory, { recursive: true, force: true })
     }
   })
