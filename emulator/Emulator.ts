@@ -291,7 +291,11 @@ export interface EmulatorOptions {
   readonly seed?: Seed | undefined
   /** The organization to start from, as a JSON or YAML file. */
   readonly seedFile?: string | undefined
-  /** Loaded at start when it exists (and then wins over the seed); written after every change. */
+  /**
+   * Loaded at start when it exists (and then wins over the seed). Every change is journaled to
+   * `<stateFile>.journal` and flushed to disk before its request is answered; the file itself is
+   * rewritten from the journal at start, as the journal grows, and at stop. Both are created `0600`.
+   */
   readonly stateFile?: string | undefined
   readonly faults?: ReadonlyArray<FaultRule> | undefined
   /** The seed of the generator behind `rate` rules; 1 by default. */
@@ -376,11 +380,15 @@ const listen = (
 const initialState = (options: EmulatorOptions, salt: string): Effect.Effect<Organization.State, EmulatorError> =>
   Effect.gen(function* () {
     if (options.stateFile !== undefined) {
-      const snapshot = yield* Effect.mapError(
+      const found = yield* Effect.mapError(
         StateFile.read(options.stateFile),
         (detail) => new EmulatorError({ reason: "State", detail })
       )
-      if (snapshot !== undefined) return Organization.stateFromSnapshot(snapshot)
+      if (found !== undefined) {
+        const state = Organization.stateFromSnapshot(found.snapshot)
+        for (const change of found.changes) Organization.redo(state, change)
+        return state
+      }
     }
     const seed =
       options.seed ??
@@ -439,17 +447,18 @@ const start = (
     const faults = new Faults.FaultInjector(options.faults ?? [], options.faultSeed ?? 1)
     const log = new RequestLog(logLimit)
 
-    if (options.stateFile !== undefined) {
-      yield* Effect.mapError(
-        StateFile.persist(organization, options.stateFile),
-        (detail) => new EmulatorError({ reason: "State", detail })
-      )
-    }
+    const journal =
+      options.stateFile === undefined
+        ? undefined
+        : yield* Effect.mapError(
+            StateFile.persist(organization, options.stateFile),
+            (detail) => new EmulatorError({ reason: "State", detail })
+          )
 
     const host = options.host ?? "127.0.0.1"
     const adminAuth = options.adminAuth ?? !isLoopbackHost(host)
     const address = yield* listen(
-      Server.makeListener({ organization, faults, log, adminAuth }),
+      Server.makeListener({ organization, faults, log, adminAuth, journal }),
       options.port ?? 0,
       host
     )
@@ -472,10 +481,13 @@ const start = (
       history: Effect.sync(() => organization.history),
       snapshot: Effect.sync(() => organization.snapshot()),
       mutate: (f) =>
-        Effect.sync(() => {
+        Effect.suspend(() => {
           f(organization.state)
           organization.invalidate()
           organization.changed()
+          if (journal === undefined) return Effect.void
+          journal.changedDirectly()
+          return Effect.async<void>((resume) => journal.whenDurable(() => resume(Effect.void)))
         })
     })
   })

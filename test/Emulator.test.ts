@@ -663,7 +663,7 @@ describe("Emulator", () => {
       })
     )
 
-    it.live("a state file is loaded at start and written atomically after each change", () =>
+    it.live("a state file is loaded at start, journaled before each answer and rewritten at stop", () =>
       Effect.gen(function* () {
         const directory = temporaryDirectory()
         const stateFile = Path.join(directory, "state.json")
@@ -683,10 +683,13 @@ describe("Emulator", () => {
             yield* checked(
               send(emulator, { method: "PUT", path: "/workspaces/kept/budgets/daily", body: { limit_usd: 4 } })
             )
-            // written shortly after the change, while still running
-            yield* Effect.sleep("300 millis")
-            const onDisk = JSON.parse(Fs.readFileSync(stateFile, "utf8"))
-            assert.isTrue(onDisk.workspaces.some((_: { slug: string }) => _.slug === "kept"))
+            // on disk once answered: in the journal beside the file, until the file is rewritten
+            const journal = Fs.readFileSync(`${stateFile}.journal`, "utf8").trimEnd().split("\n")
+            const changes = journal.slice(1).flatMap((line) => JSON.parse(line) as Array<{ type: string }>)
+            assert.deepStrictEqual(
+              changes.map((_) => _.type),
+              ["workspaceCreated", "memberAdded", "budgetSet"]
+            )
             return Redacted.value(emulator.managementKey)
           })
         )

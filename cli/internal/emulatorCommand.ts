@@ -21,7 +21,9 @@ const seed = Options.file("seed", { exists: "yes" }).pipe(
 )
 const state = Options.file("state").pipe(
   Options.optional,
-  Options.withDescription("state file: loaded at start if it exists, written after each change")
+  Options.withDescription(
+    "state file: loaded at start if it exists; each change is on disk (journaled to <file>.journal) before it is answered"
+  )
 )
 const faultSeed = Options.integer("fault-seed").pipe(
   Options.optional,

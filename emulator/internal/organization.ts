@@ -131,6 +131,56 @@ const budgetsOf = (state: State, workspaceId: string): Map<BudgetInterval, Budge
   return budgets
 }
 
+/** Removes a workspace with its memberships, budgets and keys (the default workspace's are disabled and kept). */
+const removeWorkspace = (state: State, workspace: Workspace): void => {
+  state.workspaces.delete(workspace.id)
+  state.memberships.delete(workspace.id)
+  state.budgets.delete(workspace.id)
+  for (const [id, key] of state.apiKeys) {
+    if (key.workspaceId !== workspace.id) continue
+    if (workspace.isDefault) key.disabled = true
+    else state.apiKeys.delete(id)
+  }
+}
+
+/**
+ * Applies a recorded change again, to a state that is as it was before the change (a state file's
+ * journal, replayed at start over its snapshot). Each event carries the records as they were after
+ * the change, so the state comes out the same, ids and times included.
+ *
+ * @internal
+ */
+export const redo = (state: State, event: HistoryEvent): void => {
+  switch (event.type) {
+    case "workspaceCreated":
+    case "workspaceUpdated":
+      state.workspaces.set(event.workspace.id, { ...event.workspace })
+      break
+    case "workspaceDeleted": {
+      const workspace = state.workspaces.get(event.workspaceId)
+      if (workspace !== undefined) removeWorkspace(state, workspace)
+      break
+    }
+    case "memberAdded":
+      membershipsOf(state, event.workspaceId).set(event.userId, { ...event.membership })
+      break
+    case "memberRemoved":
+      state.memberships.get(event.workspaceId)?.delete(event.userId)
+      break
+    case "budgetSet":
+      budgetsOf(state, event.workspaceId).set(event.interval, { ...event.budget })
+      break
+    case "budgetDeleted":
+      state.budgets.get(event.workspaceId)?.delete(event.interval)
+      break
+    case "includeByokInBudgetsSet": {
+      const workspace = state.workspaces.get(event.workspaceId)
+      if (workspace !== undefined) workspace.includeByokInBudgets = event.includeByokInBudgets
+      break
+    }
+  }
+}
+
 /** @internal */
 export const defaultGuardrailId = (workspaceId: string): string => Uuid.fromName(`guardrail:${workspaceId}`)
 
@@ -182,14 +232,15 @@ export const defaultSettings: Settings = { keysPageSize: 100, defaultWorkspaceDe
 export class Organization {
   private readonly events: Bounded<HistoryEvent>
   private eventSeq = 0
-  private readonly listeners: Array<() => void> = []
   private workspaceList: Array<Workspace> | undefined
   private slugIndex: Map<string, Workspace> | undefined
   private userList: Array<User> | undefined
   private credentials: Map<string, Credential> | undefined
   private readonly memberLists = new Map<string, Array<Membership>>()
-  /** Incremented by every change; the state file is written when it moved. */
+  /** Incremented by every change. */
   version = 0
+  /** Handed every change as it is recorded (the state file's journal), when set. */
+  onRecord: ((event: HistoryEvent) => void) | undefined = undefined
 
   /** `historyLimit`: how many of the last changes the history keeps (`Infinity`: all). */
   constructor(
@@ -209,13 +260,8 @@ export class Organization {
     this.memberLists.clear()
   }
 
-  onChange(listener: () => void): void {
-    this.listeners.push(listener)
-  }
-
   changed(): void {
     this.version++
-    for (const listener of this.listeners) listener()
   }
 
   /** The changes kept (the last `historyLimit`), oldest first, as a new array. */
@@ -230,6 +276,7 @@ export class Organization {
     recorded.at = now()
     if (requestSeq !== undefined) recorded.requestSeq = requestSeq
     this.events.push(recorded)
+    this.onRecord?.(recorded)
   }
 
   snapshot(): StateSnapshot {
@@ -392,14 +439,7 @@ export class Organization {
    * them listed.
    */
   deleteWorkspace(workspace: Workspace, requestSeq?: number): void {
-    this.state.workspaces.delete(workspace.id)
-    this.state.memberships.delete(workspace.id)
-    this.state.budgets.delete(workspace.id)
-    for (const [id, key] of this.state.apiKeys) {
-      if (key.workspaceId !== workspace.id) continue
-      if (workspace.isDefault) key.disabled = true
-      else this.state.apiKeys.delete(id)
-    }
+    removeWorkspace(this.state, workspace)
     this.memberLists.delete(workspace.id)
     this.workspaceList = undefined
     this.slugIndex = undefined

@@ -24,6 +24,7 @@ import { errorBody, handlers, Rejection } from "./handlers.js"
 import type { Organization } from "./organization.js"
 import { isLoopbackHostHeader } from "./loopback.js"
 import type { LogEntry } from "./requestLog.js"
+import type { Journal } from "./stateFile.js"
 
 /** @internal */
 export const apiPrefix = "/api/v1"
@@ -32,6 +33,8 @@ export const apiPrefix = "/api/v1"
 export interface ServerEnv extends AdminEnv {
   /** Whether the admin routes require a management key of an organization admin (Bearer). */
   readonly adminAuth: boolean
+  /** The state file's journal, when there is one: an answer waits until the changes are on disk. */
+  readonly journal?: Pick<Journal, "whenDurable"> | undefined
 }
 
 interface Outcome {
@@ -40,7 +43,7 @@ interface Outcome {
   readonly headers?: Readonly<Record<string, string>>
 }
 
-const failure = (rejection: Rejection): Outcome => ({
+const failed = (rejection: Rejection): Outcome => ({
   status: rejection.status,
   body: errorBody(rejection.status, rejection.message, rejection.metadata)
 })
@@ -76,12 +79,12 @@ const processRequest = (
         handler(input, { organization, caller, requestSeq: received.requestSeq })
       )
     )
-    if (Either.isLeft(result)) return failure(result.left)
+    if (Either.isLeft(result)) return failed(result.left)
     const encoded = codec.response(result.right)
-    if (Either.isLeft(encoded)) return failure(new Rejection(500, `Internal Server Error: ${encoded.left.message}`))
+    if (Either.isLeft(encoded)) return failed(new Rejection(500, `Internal Server Error: ${encoded.left.message}`))
     return { status: endpoint.successStatus, body: encoded.right }
   } catch (cause) {
-    return failure(new Rejection(500, `Internal Server Error: ${String(cause)}`))
+    return failed(new Rejection(500, `Internal Server Error: ${String(cause)}`))
   }
 }
 
@@ -158,33 +161,57 @@ const routeOf = (name: OperationName, env: ServerEnv): Route => {
     if (plan.label !== undefined) entry.fault = plan.label
     // Like a real server, it finishes a request whose client went away (a client-side timeout).
     const answer = () => {
+      let waiting = false
       try {
-        answerWith(request, response, entry, plan.terminal, { ...received, requestSeq: entry.seq })
+        waiting = answerWith(request, response, entry, plan.terminal, { ...received, requestSeq: entry.seq })
       } finally {
-        env.log.finish()
+        if (!waiting) env.log.finish()
       }
     }
     if (plan.latencyMs > 0) setTimeout(answer, plan.latencyMs)
     else answer()
   }
+  /** Answers the request; whether the answer waits for the journal (which then finishes the log entry). */
   const answerWith = (
     request: IncomingMessage,
     response: ServerResponse,
     entry: LogEntry,
     fault: TerminalFault | undefined,
     received: Received
-  ) => {
+  ): boolean => {
     if (fault?.kind === "status") {
       const outcome = statusFault(fault)
       entry.status = outcome.status
-      return send(response, outcome, entry.requestId)
+      send(response, outcome, entry.requestId)
+      return false
     }
-    if (fault?.kind === "reset") return dropConnection(request)
+    if (fault?.kind === "reset") {
+      dropConnection(request)
+      return false
+    }
     const outcome = processRequest(name, endpoint, codec, handler, env.organization, received)
     if (fault?.kind === "lostResponse") {
       entry.discardedStatus = outcome.status
-      return dropConnection(request)
+      dropConnection(request)
+      return false
     }
+    const { journal } = env
+    if (journal === undefined) {
+      reply(response, entry, fault, outcome)
+      return false
+    }
+    // no answer before every change made so far, this request's and those it may show, is on disk
+    journal.whenDurable((failure) => {
+      try {
+        const saved = failure === undefined ? outcome : failed(new Rejection(500, `Internal Server Error: ${failure}`))
+        reply(response, entry, fault, saved)
+      } finally {
+        env.log.finish()
+      }
+    })
+    return true
+  }
+  const reply = (response: ServerResponse, entry: LogEntry, fault: TerminalFault | undefined, outcome: Outcome) => {
     const text = JSON.stringify(outcome.body)
     if (fault?.kind === "malformed") {
       entry.status = 200
