@@ -11,6 +11,7 @@ import * as FileSystem from "@effect/platform/FileSystem"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
@@ -25,6 +26,7 @@ import { isLimit } from "./internal/bounded.js"
 import * as BuiltinSeed from "./internal/builtinSeed.js"
 import * as Faults from "./internal/faults.js"
 import * as Loopback from "./internal/loopback.js"
+import * as RateLimit from "./internal/rateLimit.js"
 import * as Organization from "./internal/organization.js"
 import * as Records from "./internal/records.js"
 import * as Replay from "./internal/replay.js"
@@ -331,6 +333,13 @@ export interface EmulatorOptions {
    * either way; a state file keeps them across restarts.
    */
   readonly deterministicKeys?: boolean | undefined
+  /**
+   * A rate limit per credential, as the API has: `limit` requests per `window` (a fixed window from
+   * its first request). Every answer then carries `X-RateLimit-Limit`, `X-RateLimit-Remaining` and
+   * `X-RateLimit-Reset` (when the window ends, as an epoch timestamp in ms), and a request past the
+   * limit gets 429 with `Retry-After` (seconds). None by default.
+   */
+  readonly rateLimit?: { readonly limit: number; readonly window: Duration.DurationInput } | undefined
 }
 
 /**
@@ -423,11 +432,27 @@ export const make = (options: EmulatorOptions = {}): Effect.Effect<Service, Emul
         reason: "Options",
         detail: `logLimit must be a non-negative integer or Infinity, got ${logLimit}`
       })
-    : keysPageSize !== undefined && !(Number.isInteger(keysPageSize) && keysPageSize >= 1)
-      ? new EmulatorError({ reason: "Options", detail: `keysPageSize must be an integer >= 1, got ${keysPageSize}` })
-      : initialState(options, salt)
+    : options.rateLimit !== undefined && !isRateLimit(options.rateLimit)
+      ? new EmulatorError({
+          reason: "Options",
+          detail: "rateLimit needs an integer limit >= 1 and a finite window > 0"
+        })
+      : keysPageSize !== undefined && !(Number.isInteger(keysPageSize) && keysPageSize >= 1)
+        ? new EmulatorError({ reason: "Options", detail: `keysPageSize must be an integer >= 1, got ${keysPageSize}` })
+        : initialState(options, salt)
   return Effect.flatMap(load, (state) => start(state, { ...settings, logLimit }, salt)).pipe(
     Effect.withClock(Clock.make())
+  )
+}
+
+const isRateLimit = (rateLimit: NonNullable<EmulatorOptions["rateLimit"]>): boolean => {
+  const window = Duration.decodeUnknown(rateLimit.window)
+  return (
+    Number.isInteger(rateLimit.limit) &&
+    rateLimit.limit >= 1 &&
+    window._tag === "Some" &&
+    Duration.isFinite(window.value) &&
+    Duration.toMillis(window.value) > 0
   )
 }
 
@@ -458,7 +483,20 @@ const start = (
     const host = options.host ?? "127.0.0.1"
     const adminAuth = options.adminAuth ?? !isLoopbackHost(host)
     const address = yield* listen(
-      Server.makeListener({ organization, faults, log, adminAuth, journal }),
+      Server.makeListener({
+        organization,
+        faults,
+        log,
+        adminAuth,
+        journal,
+        rateLimiter:
+          options.rateLimit === undefined
+            ? undefined
+            : new RateLimit.RateLimiter({
+                limit: options.rateLimit.limit,
+                windowMs: Duration.toMillis(options.rateLimit.window)
+              })
+      }),
       options.port ?? 0,
       host
     )

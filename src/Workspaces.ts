@@ -199,6 +199,12 @@ export interface Options {
 export interface RateLimit {
   readonly limit: number
   readonly window: Duration.DurationInput
+  /**
+   * `"token-bucket"` (the default): a burst of `limit`, then one attempt every `window / limit`.
+   * `"fixed-window"`: `limit` attempts per window, which is how a server that resets its count at
+   * `X-RateLimit-Reset` counts.
+   */
+  readonly algorithm?: "token-bucket" | "fixed-window"
 }
 
 /**
@@ -244,8 +250,13 @@ export const layer = (options: LayerOptions): Layer.Layer<Workspaces, InvalidReq
   return Layer.scoped(
     Workspaces,
     Effect.flatMap(checkRateLimit(rateLimit), (limit) =>
-      Effect.flatMap(RateLimiter.make({ limit: limit.limit, interval: limit.window }), (rateLimiter) =>
-        make({ ...rest, rateLimiter })
+      Effect.flatMap(
+        RateLimiter.make({
+          limit: limit.limit,
+          interval: limit.window,
+          algorithm: rateLimit.algorithm ?? "token-bucket"
+        }),
+        (rateLimiter) => make({ ...rest, rateLimiter })
       )
     )
   )

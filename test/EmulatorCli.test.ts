@@ -72,8 +72,8 @@ describe("npm run emulator", () => {
     }
   })
 
-  it("--log-limit caps the request log and the history", async () => {
-    const started = await start(["--port", "0", "--log-limit", "2"])
+  it("--log-limit caps the request log and the history; --rate-limit limits each key", async () => {
+    const started = await start(["--port", "0", "--log-limit", "2", "--rate-limit", "3/1m"])
     try {
       expect(started.output()).toMatch(/log limit\s+the last 2 requests and changes/)
       const headers = { authorization: `Bearer ${started.key}`, "content-type": "application/json" }
@@ -93,6 +93,10 @@ describe("npm run emulator", () => {
         [2, "capped-b"],
         [3, "capped-c"]
       ])
+      const limited = await fetch(`${started.baseUrl}/workspaces`, { headers })
+      expect([limited.status, limited.headers.get("x-ratelimit-remaining")]).toEqual([429, "0"])
+      const retryAfter = Number(limited.headers.get("retry-after"))
+      expect(retryAfter >= 1 && retryAfter <= 60).toBe(true)
     } finally {
       await stop(started.child)
     }

@@ -5,6 +5,7 @@
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import * as Console from "effect/Console"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
@@ -70,6 +71,23 @@ const deterministicKeys = Options.boolean("deterministic-keys").pipe(
   )
 )
 
+/** `60/1m`: 60 requests a minute (units ms, s, m, h). */
+const parseRateLimit = (
+  text: string
+): Option.Option<{ readonly limit: number; readonly window: Duration.Duration }> => {
+  const match = /^(\d+)\/(\d*)(ms|s|m|h)$/.exec(text.trim())
+  if (match === null) return Option.none()
+  const limit = Number(match[1])
+  const count = match[2] === "" ? 1 : Number(match[2])
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[3] as "ms" | "s" | "m" | "h"]
+  return limit >= 1 && count >= 1 ? Option.some({ limit, window: Duration.millis(count * unit) }) : Option.none()
+}
+const rateLimit = Options.text("rate-limit").pipe(
+  Options.filterMap(parseRateLimit, "--rate-limit takes LIMIT/WINDOW, e.g. 60/1m, 20/500ms"),
+  Options.optional,
+  Options.withDescription("a rate limit per key, e.g. 60/1m: 60 requests a minute (a fixed window), 429 past it")
+)
+
 const readFaults = (file: string) =>
   Effect.try(() => Yaml.parse(Fs.readFileSync(file, "utf8")) as unknown).pipe(
     Effect.flatMap(Schema.decodeUnknown(Schema.Array(Emulator.FaultRule))),
@@ -90,7 +108,8 @@ export const command = Command.make(
     logLimit,
     keysPageSize,
     defaultWorkspaceDeletion,
-    deterministicKeys
+    deterministicKeys,
+    rateLimit
   },
   (options) =>
     Effect.gen(function* () {
@@ -113,7 +132,8 @@ export const command = Command.make(
         logLimit: options.logLimit,
         keysPageSize: Option.getOrUndefined(options.keysPageSize),
         defaultWorkspaceDeletion: options.defaultWorkspaceDeletion,
-        deterministicKeys: options.deterministicKeys
+        deterministicKeys: options.deterministicKeys,
+        rateLimit: Option.getOrUndefined(options.rateLimit)
       })
       // local fake keys: printing them is the point
       const key = Redacted.value(emulator.managementKey)

@@ -23,6 +23,7 @@ import type { Handler } from "./handlers.js"
 import { errorBody, handlers, Rejection } from "./handlers.js"
 import type { Organization } from "./organization.js"
 import { isLoopbackHostHeader } from "./loopback.js"
+import type { RateLimiter } from "./rateLimit.js"
 import type { LogEntry } from "./requestLog.js"
 import type { Journal } from "./stateFile.js"
 
@@ -31,6 +32,8 @@ export const apiPrefix = "/api/v1"
 
 /** What the app serves from. @internal */
 export interface ServerEnv extends AdminEnv {
+  /** The rate limit per credential, when the emulator has one. */
+  readonly rateLimiter?: RateLimiter | undefined
   /** Whether the admin routes require a management key of an organization admin (Bearer). */
   readonly adminAuth: boolean
   /** The state file's journal, when there is one: an answer waits until the changes are on disk. */
@@ -189,7 +192,18 @@ const routeOf = (name: OperationName, env: ServerEnv): Route => {
       dropConnection(request)
       return false
     }
-    const outcome = processRequest(name, endpoint, codec, handler, env.organization, received)
+    const admission = env.rateLimiter?.admit(received.token ?? "", Date.now())
+    if (admission?.allowed === false) {
+      entry.status = 429
+      send(
+        response,
+        { ...failed(new Rejection(429, "Rate limit exceeded")), headers: admission.headers },
+        entry.requestId
+      )
+      return false
+    }
+    const processed = processRequest(name, endpoint, codec, handler, env.organization, received)
+    const outcome = admission === undefined ? processed : { ...processed, headers: admission.headers }
     if (fault?.kind === "lostResponse") {
       entry.discardedStatus = outcome.status
       dropConnection(request)

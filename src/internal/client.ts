@@ -23,16 +23,21 @@ export interface Transport {
   readonly client: HttpClient.HttpClient
   readonly baseUrl: string
   /**
-   * Told when the server says its limit is spent (a 429, or any answer with
-   * `X-RateLimit-Remaining: 0`): the time (ms, by that clock) until which no call of this client
-   * should send.
+   * Told what the server says of its rate limit, on every answer that says it (`X-RateLimit-Remaining`,
+   * or a 429): the requests left in its window (0 for a 429), and until when (ms, by that clock) the
+   * window lasts, when it said.
    */
-  readonly closeUntil?: (clock: Clock.Clock, untilMs: number) => void
+  readonly onRateLimit?: (clock: Clock.Clock, remaining: number, untilMs: number | undefined) => void
 }
 
-/** Whether the answer says the rate limit is spent: a 429, or `X-RateLimit-Remaining: 0`. */
-const spendsLimit = (response: HttpClientResponse.HttpClientResponse): boolean =>
-  response.status === 429 || response.headers["x-ratelimit-remaining"] === "0"
+/** The requests the answer says are left in the window (0 for a 429), or undefined when it says nothing. */
+const remainingOf = (response: HttpClientResponse.HttpClientResponse): number | undefined => {
+  if (response.status === 429) return 0
+  const header = response.headers["x-ratelimit-remaining"]
+  if (header === undefined) return undefined
+  const remaining = Number(header)
+  return Number.isFinite(remaining) ? remaining : undefined
+}
 
 const ErrorBody = Schema.Struct({
   error: Schema.Struct({
@@ -430,19 +435,20 @@ export const attempt = <E extends Endpoint.Any>(
       Effect.fail(statusError(endpoint, operation, response, text, now))
     )
   }
-  const { closeUntil } = transport
+  const { onRateLimit } = transport
   const exchange = Effect.flatMap(transport.client.execute(request), (response) =>
     Effect.flatMap(
       readText(operation, response, maxResponseBytes),
       (text): Effect.Effect<unknown, WorkspacesError.WorkspacesError> => {
-        if (closeUntil !== undefined && spendsLimit(response)) {
-          const until = Effect.clockWith((clock) => {
+        const remaining = onRateLimit === undefined ? undefined : remainingOf(response)
+        if (remaining !== undefined) {
+          const told = Effect.clockWith((clock) => {
             const now = clock.unsafeCurrentTimeMillis()
             const wait = retryAfterMs(response.headers, now)
-            if (wait !== undefined) closeUntil(clock, now + wait)
+            onRateLimit!(clock, remaining, wait === undefined ? undefined : now + wait)
             return Effect.void
           })
-          return Effect.zipRight(until, answer(response, text))
+          return Effect.zipRight(told, answer(response, text))
         }
         return answer(response, text)
       }

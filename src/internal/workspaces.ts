@@ -225,19 +225,30 @@ export const make = (options: Workspaces.Options) =>
       options.transformClient ?? identity
     )
     /**
-     * The layer-wide rate-limit gate: once the server says the limit is spent (a 429 with a wait,
+     * The layer-wide rate-limit gate: once the server says its window is spent (a 429 with a wait,
      * or `X-RateLimit-Remaining: 0` with a reset), no call of this client sends before that time,
      * instead of each call meeting its own 429.
      */
     let closedUntil = 0
     /** The clock `closedUntil` is a time of: a call on another clock (a test's) ignores the gate. */
     let closedBy: Clock.Clock | undefined
+    /**
+     * The attempts in flight, counted once a server has shown it has a limit (no cost otherwise):
+     * when what is left of its window is no more than the others in flight will spend, no new
+     * attempt starts before the window ends, rather than meeting a 429.
+     */
+    let counting = false
+    let inFlight = 0
+    const close = (clock: Clock.Clock, until: number) => {
+      if (clock !== closedBy) [closedBy, closedUntil] = [clock, until]
+      else if (until > closedUntil) closedUntil = until
+    }
     const transport: Transport = {
       client,
       baseUrl,
-      closeUntil: (clock, until) => {
-        if (clock !== closedBy) [closedBy, closedUntil] = [clock, until]
-        else if (until > closedUntil) closedUntil = until
+      onRateLimit: (clock, remaining, until) => {
+        counting = true
+        if (until !== undefined && remaining <= Math.max(0, inFlight - 1)) close(clock, until)
       }
     }
     const { rateLimiter } = options
@@ -277,7 +288,16 @@ export const make = (options: Workspaces.Options) =>
           )
         const sendNow = <E extends Endpoint.Any>(endpoint: E, input: Endpoint.Input<E>) =>
           Effect.suspend(() => {
-            const once = attempt(endpoint, transport, input, Duration.min(timeout, remaining()), maxResponseBytes.right)
+            const sent = attempt(endpoint, transport, input, Duration.min(timeout, remaining()), maxResponseBytes.right)
+            const once = counting
+              ? Effect.suspend(() => {
+                  inFlight++
+                  return Effect.ensuring(
+                    sent,
+                    Effect.sync(() => void inFlight--)
+                  )
+                })
+              : sent
             // The attempt runs on its own fiber, interruptible by its own timeout, while the caller
             // cannot be interrupted until it has finished.
             return guarded ? Effect.uninterruptible(Effect.disconnect(Effect.interruptible(once))) : once
