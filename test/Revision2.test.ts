@@ -13,7 +13,7 @@ import * as Os from "node:os"
 import * as Path from "node:path"
 import type { AddressInfo } from "node:net"
 import { Emulator } from "../emulator/index.js"
-import { Workspaces } from "../src/index.js"
+import { Manifest, Plan, Workspaces } from "../src/index.js"
 import { emulatorWithClient } from "./support/layers.js"
 
 const pad = (i: number) => String(i).padStart(4, "0")
@@ -454,4 +454,64 @@ describe("a state file written before revision 2", () => {
       Fs.rmSync(directory, { recursive: true, force: true })
     }).pipe(Effect.scoped, TestServices.provideLive)
   )
+})
+
+describe("disabled server tools in a manifest", () => {
+  it.layer(
+    emulatorWithClient({
+      seed: {
+        users: [{ id: "user_admin", role: "admin" }],
+        workspaces: [
+          { slug: "tools", name: "Tools", disabledServerTools: ["openrouter:web_search", "openrouter:bash"] },
+          { slug: "open", name: "Open" }
+        ]
+      }
+    })
+  )((it) => {
+    it.effect(
+      "compared as a set: order and [] versus null change nothing; a new list is planned, applied, converged",
+      () =>
+        Effect.gen(function* () {
+          const same = yield* Plan.make({
+            workspaces: [
+              { slug: "tools", name: "Tools", disabledServerTools: ["openrouter:bash", "openrouter:web_search"] },
+              { slug: "open", name: "Open", disabledServerTools: [] }
+            ]
+          })
+          assert.isTrue(Plan.isEmpty(same), Plan.render(same))
+
+          const manifest: Manifest.Manifest = {
+            workspaces: [
+              { slug: "tools", name: "Tools", disabledServerTools: null },
+              { slug: "open", name: "Open", disabledServerTools: ["openrouter:web_fetch", "openrouter:someday"] }
+            ]
+          }
+          const plan = yield* Plan.make(manifest)
+          assert.deepStrictEqual(
+            plan.changes.map((change) =>
+              change._tag === "UpdateWorkspace"
+                ? [change.workspace, change.changes.map((_) => [_.field, _.to])]
+                : [change._tag]
+            ),
+            [
+              ["tools", [["disabledServerTools", null]]],
+              ["open", [["disabledServerTools", ["openrouter:web_fetch", "openrouter:someday"]]]]
+            ]
+          )
+          yield* Stream.runDrain(Plan.apply(plan))
+          const ws = yield* Workspaces.Workspaces
+          assert.isNull((yield* ws.get({ id: "tools" })).disabledServerTools)
+          assert.deepStrictEqual((yield* ws.get({ id: "open" })).disabledServerTools, [
+            "openrouter:web_fetch",
+            "openrouter:someday"
+          ])
+          assert.isTrue(Plan.isEmpty(yield* Plan.make(manifest)))
+          const exported = yield* Manifest.exportState()
+          const open = exported.workspaces.find((entry) => entry.slug === "open")
+          assert.deepStrictEqual(open?.disabledServerTools, ["openrouter:web_fetch", "openrouter:someday"])
+          const reparsed = yield* Manifest.parse(yield* Manifest.stringify(exported), "export.yaml")
+          assert.isTrue(Plan.isEmpty(yield* Plan.make(reparsed, { prune: true })))
+        })
+    )
+  })
 })
