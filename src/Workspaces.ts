@@ -60,6 +60,12 @@ export interface StreamOptions extends CallOptions {
    * with a `ResponseValidationError` before any further page is read; default 1,000,000.
    */
   readonly maxItems?: number
+  /**
+   * The deadline of the whole stream, from its start: past it the stream fails with a
+   * `RequestTimeoutError` (naming `streamDeadline`), whatever page is in flight. None by default:
+   * each page's call has its own `deadline`.
+   */
+  readonly streamDeadline?: Duration.DurationInput
 }
 
 /**
@@ -122,9 +128,9 @@ export interface Service {
     input?: Endpoint.Input<typeof Api.listApiKeys>,
     options?: CallOptions
   ) => Effect.Effect<{ readonly data: ReadonlyArray<ApiKey> }, ErrorForEndpoint<typeof Api.listApiKeys>>
-  /** Every workspace, across all pages. */
+  /** Every workspace, across all pages; a span `Workspaces.streamWorkspaces` holds the pages' calls. */
   readonly streamWorkspaces: (options?: StreamOptions) => Stream.Stream<Workspace, ErrorForEndpoint<typeof Api.list>>
-  /** Every member of a workspace, across all pages. */
+  /** Every member of a workspace, across all pages, in a span `Workspaces.streamMembers`. */
   readonly streamMembers: (
     options: { readonly id: string } & StreamOptions
   ) => Stream.Stream<WorkspaceMember, ErrorForEndpoint<typeof Api.listMembers>>

@@ -1,9 +1,11 @@
 import { FetchHttpClient, HttpClient, HttpClientRequest } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
 import {
+  Cause,
   Chunk,
   Config,
   ConfigError,
+  type Duration,
   ConfigProvider,
   Effect,
   Exit,
@@ -1274,5 +1276,95 @@ describe("a server that lies about total_count", () => {
       assert.include(error.message, "total_count 1000000000 is more than maxItems 1000000")
       assert.strictEqual(served, 1)
     }).pipe(Effect.scoped, TestServices.provideLive)
+  )
+})
+
+describe("a stream as a whole", () => {
+  it.layer(emulatorWithClient({ seed }))((it) => {
+    it.effect("is a span Workspaces.<stream> naming its workspace, which holds every page's call", () =>
+      Effect.gen(function* () {
+        const native = yield* Effect.tracer
+        const spans: Array<Tracer.Span> = []
+        const recording = Tracer.make({
+          span: (...args) => {
+            const span = native.span(...args)
+            spans.push(span)
+            return span
+          },
+          context: native.context
+        })
+        const ws = yield* Workspaces.Workspaces
+        const members = yield* Stream.runCollect(ws.streamMembers({ id: "big", pageSize: 100 })).pipe(
+          Effect.withTracer(recording)
+        )
+        assert.strictEqual(Chunk.size(members), 1050)
+        const [stream, ...others] = spans.filter((span) => span.name === "Workspaces.streamMembers")
+        assert.isDefined(stream)
+        assert.deepStrictEqual(others, [])
+        assert.strictEqual(stream!.attributes.get("workspaces.workspace"), "big")
+        assert.strictEqual(stream!.attributes.get("workspaces.operation"), "streamMembers")
+        const pages = spans.filter((span) => span.name === "Workspaces.listMembers")
+        assert.strictEqual(pages.length, 11)
+        for (const page of pages) {
+          assert.isTrue(
+            page.parent._tag === "Some" && page.parent.value === stream,
+            "a page's span is the stream's child"
+          )
+        }
+      })
+    )
+  })
+
+  it.effect("streamDeadline bounds the whole stream: a page that never comes fails it, typed", () =>
+    Effect.gen(function* () {
+      let served = 0
+      const first = JSON.stringify({
+        data: Array.from({ length: 100 }, (_, i) => ({
+          id: `m${i}`,
+          workspace_id: "w",
+          user_id: `user_${i}`,
+          role: "member",
+          created_at: "2026-01-01T00:00:00Z"
+        })),
+        total_count: 300
+      })
+      // answers the first page, then holds every other request without answering
+      const server = yield* Effect.acquireRelease(
+        Effect.async<ReturnType<typeof createHttpServer>>((resume) => {
+          const created = createHttpServer((_, response) => {
+            if (served++ > 0) return
+            response.writeHead(200, { "content-type": "application/json" })
+            response.end(first)
+          }).listen(0, "127.0.0.1", () => resume(Effect.succeed(created)))
+        }),
+        (created) =>
+          Effect.async<void>((resume) => {
+            created.closeAllConnections()
+            created.close(() => resume(Effect.void))
+          })
+      )
+      const { port } = server.address() as AddressInfo
+      const ws = yield* Workspaces.make({
+        apiKey: Redacted.make("sk-or-v1-test"),
+        baseUrl: `http://127.0.0.1:${port}/api/v1`,
+        retry: false
+      }).pipe(Effect.provide(FetchHttpClient.layer))
+      const running = yield* Effect.fork(
+        Stream.runCollect(ws.streamMembers({ id: "x", concurrency: 1, streamDeadline: "10 seconds" }))
+      )
+      // the first page has come and the second is asked for; the test clock then passes the stream's
+      // deadline, long before the page's own 30 s timeout
+      while (served < 2) yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 5)))
+      yield* TestClock.adjust("11 seconds")
+      const exit = yield* Fiber.await(running)
+      assert.isTrue(Exit.isFailure(exit))
+      const error = Exit.isFailure(exit) ? Option.getOrUndefined(Cause.failureOption(exit.cause)) : undefined
+      assert.strictEqual(error?._tag, "RequestTimeoutError")
+      assert.include(error?.message ?? "", "streamDeadline")
+      const bad = yield* Effect.flip(
+        Stream.runDrain(ws.streamMembers({ id: "x", streamDeadline: "never" as unknown as Duration.DurationInput }))
+      )
+      assert.strictEqual(bad._tag, "InvalidRequestError")
+    }).pipe(Effect.scoped)
   )
 })

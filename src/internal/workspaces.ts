@@ -156,6 +156,42 @@ const offsetPages = <A, E>(
   )
 }
 
+/**
+ * A stream of one of the list operations as its callers see it: a span `Workspaces.<stream>` that
+ * holds its pages' calls, and `streamDeadline` bounding the whole of it.
+ */
+const streamed = <A, E>(
+  name: string,
+  workspace: string | undefined,
+  options: Workspaces.StreamOptions,
+  stream: Stream.Stream<A, E>
+): Stream.Stream<A, E | WorkspacesError.RequestTimeoutError | WorkspacesError.InvalidRequestError> => {
+  const operation = `Workspaces.${name}`
+  let bounded: Stream.Stream<A, E | WorkspacesError.RequestTimeoutError | WorkspacesError.InvalidRequestError> = stream
+  if (options.streamDeadline !== undefined) {
+    const deadline = Duration.decodeUnknown(options.streamDeadline)
+    if (deadline._tag === "None" || !(Duration.toMillis(deadline.value) > 0)) {
+      return Stream.fail(
+        new WorkspacesError.InvalidRequestError({
+          operation,
+          field: "streamDeadline",
+          rule: 'must be a duration > 0 (e.g. "5 minutes")'
+        })
+      )
+    }
+    const timeoutMs = Duration.toMillis(deadline.value)
+    bounded = Stream.interruptWhen(
+      stream,
+      Effect.flatMap(Effect.sleep(deadline.value), () =>
+        Effect.fail(new WorkspacesError.RequestTimeoutError({ operation: `${operation} (streamDeadline)`, timeoutMs }))
+      )
+    )
+  }
+  const attributes: Record<string, string> = { "workspaces.operation": name }
+  if (workspace !== undefined) attributes["workspaces.workspace"] = workspace
+  return Stream.withSpan(bounded, operation, { captureStackTrace: false, attributes })
+}
+
 /** The most items a stream reads unless told otherwise: far above any organization, far below forever. */
 const defaultMaxItems = 1_000_000
 
@@ -404,35 +440,55 @@ export const make = (options: Workspaces.Options) =>
       bulkAddMembers: operation(WorkspacesApi.bulkAddMembers),
       bulkRemoveMembers: operation(WorkspacesApi.bulkRemoveMembers),
       streamWorkspaces: (streamOptions = {}) =>
-        pages("Workspaces.list", (offset, limit) => list({ offset, limit }, streamOptions), streamOptions),
+        streamed(
+          "streamWorkspaces",
+          undefined,
+          streamOptions,
+          pages("Workspaces.list", (offset, limit) => list({ offset, limit }, streamOptions), streamOptions)
+        ),
       streamMembers: ({ id, ...streamOptions }) =>
-        pages(
-          "Workspaces.listMembers",
-          (offset, limit) => listMembers({ id, offset, limit }, streamOptions),
-          streamOptions
+        streamed(
+          "streamMembers",
+          id,
+          streamOptions,
+          pages(
+            "Workspaces.listMembers",
+            (offset, limit) => listMembers({ id, offset, limit }, streamOptions),
+            streamOptions
+          )
         ),
       listOrganizationMembers: (input = {}, call) => listOrganizationMembers(input, call),
       listApiKeys: (input = {}, call) => listApiKeys(input, call),
       streamOrganizationMembers: (streamOptions = {}) =>
-        pages(
-          "Workspaces.listOrganizationMembers",
-          (offset, limit) => listOrganizationMembers({ offset, limit }, streamOptions),
-          streamOptions
+        streamed(
+          "streamOrganizationMembers",
+          undefined,
+          streamOptions,
+          pages(
+            "Workspaces.listOrganizationMembers",
+            (offset, limit) => listOrganizationMembers({ offset, limit }, streamOptions),
+            streamOptions
+          )
         ),
       streamApiKeys: ({ includeDisabled, workspaceId, ...streamOptions } = {}) =>
-        offsetPages(
-          "Workspaces.listApiKeys",
-          (offset) =>
-            listApiKeys(
-              {
-                offset,
-                ...(workspaceId === undefined ? {} : { workspaceId }),
-                ...(includeDisabled === undefined ? {} : { includeDisabled })
-              },
-              streamOptions
-            ),
-          (key) => key.hash,
-          streamOptions
+        streamed(
+          "streamApiKeys",
+          workspaceId,
+          streamOptions,
+          offsetPages(
+            "Workspaces.listApiKeys",
+            (offset) =>
+              listApiKeys(
+                {
+                  offset,
+                  ...(workspaceId === undefined ? {} : { workspaceId }),
+                  ...(includeDisabled === undefined ? {} : { includeDisabled })
+                },
+                streamOptions
+              ),
+            (key) => key.hash,
+            streamOptions
+          )
         )
     }
     return service
