@@ -6,7 +6,7 @@ import { readdirSync } from "node:fs"
 // type imports included. The files of `src/internal/` listed with a module are its implementation:
 // they sit with it (they may import what it may) and import the module itself for its types only.
 const layers = [
-  ["contract", { Model: [], Endpoint: ["wireCodec"], WorkspacesApi: [] }],
+  ["contract", { Model: [], Endpoint: ["loopback", "wireCodec"], WorkspacesApi: [] }],
   ["client", { WorkspacesError: [], RetryPolicy: [], Workspaces: ["client", "resend", "version", "workspaces"] }],
   [
     "building blocks",
@@ -93,7 +93,7 @@ export default {
       comment: `Emulator.ts imports the contract, and ${emulatorClient.join(" and ")} for layerWorkspaces`,
       severity: "error",
       from: { path: "^emulator/Emulator\\.ts$" },
-      to: { path: "^src/", pathNot: [...contract.map((m) => m.name), ...emulatorClient].map(publicPath) }
+      to: { path: "^src/", pathNot: [...contract.flatMap(pathsOf), ...emulatorClient.map(publicPath)] }
     },
     {
       name: "src-imports-only-src",

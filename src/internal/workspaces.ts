@@ -19,11 +19,9 @@ import type * as Workspaces from "../Workspaces.js"
 import * as WorkspacesApi from "../WorkspacesApi.js"
 import * as WorkspacesError from "../WorkspacesError.js"
 import { attempt, defaultMaxResponseBytes, type Transport } from "./client.js"
+import { isLoopbackHost } from "./loopback.js"
 import { resendWhenProvenUnapplied } from "./resend.js"
 import { version } from "./version.js"
-
-const loopbackHosts = new Set(["localhost", "[::1]"])
-const loopbackIPv4 = /^127(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}$/
 
 const checkBaseUrl = (baseUrl: string) =>
   Effect.gen(function* () {
@@ -38,7 +36,7 @@ const checkBaseUrl = (baseUrl: string) =>
     if (url.search !== "" || url.hash !== "") {
       return yield* fail(`must not have a query or a fragment: ${url.origin}${url.pathname} is the form it takes`)
     }
-    const loopback = loopbackHosts.has(url.hostname) || loopbackIPv4.test(url.hostname)
+    const loopback = isLoopbackHost(url.hostname)
     if (url.protocol !== "https:" && !(url.protocol === "http:" && loopback)) {
       return yield* fail(`must use https (plain http only to a loopback host), got ${url.protocol}//${url.host}`)
     }

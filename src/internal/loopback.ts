@@ -1,6 +1,7 @@
 /**
- * Loopback addresses: where the emulator may serve its admin routes without a key, and the only
- * `Host` those routes then answer to.
+ * Loopback addresses, the one definition: where the client may use plain http (a base URL), where
+ * the emulator may serve its admin routes without a key, and the only `Host` those routes then
+ * answer to.
  *
  * @internal
  */
