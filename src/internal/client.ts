@@ -20,8 +20,8 @@ import * as WireCodec from "./wireCodec.js"
 
 /** The settings every call of one client shares. */
 export interface Transport {
+  /** Prepends the base URL to each request's path (`HttpClientRequest.prependUrl`). */
   readonly client: HttpClient.HttpClient
-  readonly baseUrl: string
   /**
    * Told what the server says of its rate limit, on every answer that says it (`X-RateLimit-Remaining`,
    * or a 429): the requests left in its window (0 for a 429), and until when (ms, by that clock) the
@@ -420,7 +420,7 @@ export const attempt = <E extends Endpoint.Any>(
   if (Either.isLeft(encoded))
     return Effect.fail(encoded.left) as Effect.Effect<never, WorkspacesError.ErrorForEndpoint<E>>
   const { body, params, query } = encoded.right
-  let request = HttpClientRequest.make(endpoint.method)(transport.baseUrl + Endpoint.renderPath(endpoint, params), {
+  let request = HttpClientRequest.make(endpoint.method)(Endpoint.renderPath(endpoint, params), {
     urlParams: query
   })
   if (Endpoint.hasBody(endpoint)) request = HttpClientRequest.bodyUnsafeJson(request, body)

@@ -253,8 +253,12 @@ export const make = (options: Workspaces.Options) =>
       ...attributionHeaders(options)
     }
     const client = (yield* HttpClient.HttpClient).pipe(
+      // the base URL, the headers and the key, in one step per request: the anchors' setup
       HttpClient.mapRequest((request) =>
-        HttpClientRequest.bearerToken(HttpClientRequest.setHeaders(request, headers), options.apiKey)
+        HttpClientRequest.bearerToken(
+          HttpClientRequest.setHeaders(HttpClientRequest.prependUrl(request, baseUrl), headers),
+          options.apiKey
+        )
       ),
       options.transformClient ?? identity
     )
@@ -279,7 +283,6 @@ export const make = (options: Workspaces.Options) =>
     }
     const transport: Transport = {
       client,
-      baseUrl,
       onRateLimit: (clock, remaining, until) => {
         counting = true
         if (until !== undefined && remaining <= Math.max(0, inFlight - 1)) close(clock, until)
