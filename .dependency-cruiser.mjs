@@ -6,7 +6,7 @@ import { readdirSync } from "node:fs"
 // type imports included. The files of `src/internal/` listed with a module are its implementation:
 // they sit with it (they may import what it may) and import the module itself for its types only.
 const layers = [
-  ["contract", { Model: [], Endpoint: ["loopback", "wireCodec"], WorkspacesApi: [] }],
+  ["contract", { Model: ["issues"], Endpoint: ["loopback", "wireCodec"], WorkspacesApi: [] }],
   ["client", { WorkspacesError: [], RetryPolicy: [], Workspaces: ["client", "resend", "version", "workspaces"] }],
   [
     "building blocks",

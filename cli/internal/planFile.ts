@@ -7,10 +7,10 @@
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { createHash } from "node:crypto"
+import { firstIssue } from "../../src/internal/issues.js"
 import { Budgets, Model, Plan, Workspaces, type WorkspacesError } from "../../src/index.js"
 
 /**
@@ -225,8 +225,8 @@ export const parse = (file: string, text: string): Either.Either<SavedPlan, Plan
   }
   const decoded = decodeSaved(json)
   if (Either.isLeft(decoded)) {
-    const [issue] = ParseResult.ArrayFormatter.formatErrorSync(decoded.left)
-    return fail(`is not a valid plan file: ${issue === undefined ? "" : `${issue.path.join(".")}: `}${issue?.message}`)
+    const issue = firstIssue(decoded.left, "(file)")
+    return fail(`is not a valid plan file: ${issue.field}: ${issue.rule}`)
   }
   const { digest, ...body } = decoded.right
   if (sha256(body) !== digest) {

@@ -9,6 +9,7 @@ import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
 import type * as Schema from "effect/Schema"
 import * as Endpoint from "../../src/Endpoint.js"
+import * as Issues from "../../src/internal/issues.js"
 import * as WireCodec from "../../src/internal/wireCodec.js"
 import { Rejection } from "./handlers.js"
 
@@ -71,26 +72,8 @@ export const readBody = (request: IncomingMessage, done: (body: Body) => void) =
   request.once("error", () => done({ _tag: "None" }))
 }
 
-/**
- * One message per field, e.g. `limit_usd: must be greater than 0`. A failed union (a literal such
- * as `interval`) yields one issue per member: they are merged into one `Expected a | b, actual x`.
- */
-const describeIssues = (error: ParseResult.ParseError): string => {
-  const byPath = new Map<string, Array<string>>()
-  for (const issue of ParseResult.ArrayFormatter.formatErrorSync(error)) {
-    const path = issue.path.length === 0 ? "body" : issue.path.join(".")
-    const messages = byPath.get(path) ?? []
-    if (!messages.includes(issue.message)) messages.push(issue.message)
-    byPath.set(path, messages)
-  }
-  return Array.from(byPath, ([path, messages]) => {
-    const expected = messages.map((message) => /^Expected (.+), actual (.+)$/s.exec(message))
-    const merged = expected.every((match) => match !== null && match[2] === expected[0]![2])
-      ? `Expected ${expected.map((match) => match![1]).join(" | ")}, actual ${expected[0]![2]}`
-      : messages.join("; ")
-    return `${path}: ${merged}`
-  }).join("; ")
-}
+/** One message per field, e.g. `limit_usd: must be greater than 0` (the body itself is `body`). */
+const describeIssues = (error: ParseResult.ParseError): string => Issues.describeIssues(error, { root: "body" })
 
 /** A decoder compiled once, whose errors are described as the API words them. */
 export const decoderOf = <A>(schema: Schema.Schema<A, any>): ((input: unknown) => Either.Either<A, string>) => {

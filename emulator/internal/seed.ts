@@ -5,7 +5,6 @@
  * @internal
  */
 import * as Either from "effect/Either"
-import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import type { BudgetInterval } from "../../src/Model.js"
 import { budgetIntervals, LimitUsd, Role, Slug, WorkspaceName, WorkspaceSettings } from "../../src/Model.js"
@@ -13,6 +12,7 @@ import type { State } from "./organization.js"
 import { emptyState } from "./organization.js"
 import type { ApiKey, Budget, ManagementKey, Membership, User, Workspace } from "./records.js"
 import { budgetOrderConflict, settingsWithDefaults } from "./records.js"
+import { issuesOf } from "../../src/internal/issues.js"
 import * as Prng from "./prng.js"
 import * as Uuid from "./uuid.js"
 
@@ -118,8 +118,8 @@ export const toState = (seed: Seed, salt = ""): Either.Either<State, string> => 
     Schema.validateEither(Schema.Array(SeedWorkspace), { errors: "all" })(seededWorkspaces)
   )
   if (Either.isRight(workspacesIssue)) {
-    for (const issue of ParseResult.ArrayFormatter.formatErrorSync(workspacesIssue.right).slice(0, 10)) {
-      problems.push(`workspaces.${issue.path.join(".")}: ${issue.message}`)
+    for (const issue of issuesOf(workspacesIssue.right).slice(0, 10)) {
+      problems.push(`workspaces.${issue.path}: ${issue.message}`)
     }
   }
   const listedDefault = seededWorkspaces.find((_) => _.slug === defaultSlug)
@@ -231,9 +231,9 @@ export const toState = (seed: Seed, salt = ""): Either.Either<State, string> => 
 export const decode = (input: unknown): Either.Either<Seed, string> =>
   Schema.decodeUnknownEither(Seed, { errors: "all" })(input).pipe(
     Either.mapLeft((error) =>
-      ParseResult.ArrayFormatter.formatErrorSync(error)
+      issuesOf(error)
         .slice(0, 20)
-        .map((issue) => `${issue.path.join(".")}: ${issue.message}`)
+        .map((issue) => `${issue.path}: ${issue.message}`)
         .join("; ")
     )
   )

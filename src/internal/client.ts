@@ -16,6 +16,7 @@ import * as AST from "effect/SchemaAST"
 import * as Stream from "effect/Stream"
 import * as Endpoint from "../Endpoint.js"
 import * as WorkspacesError from "../WorkspacesError.js"
+import { firstIssue } from "./issues.js"
 import * as WireCodec from "./wireCodec.js"
 
 /** The settings every call of one client shares. */
@@ -47,13 +48,6 @@ const ErrorBody = Schema.Struct({
   })
 })
 const decodeErrorBody = Schema.decodeUnknownEither(Schema.parseJson(ErrorBody))
-
-const firstIssue = (error: ParseResult.ParseError) => {
-  const [issue] = ParseResult.ArrayFormatter.formatErrorSync(error)
-  return issue === undefined
-    ? { field: "input", rule: error.message }
-    : { field: issue.path.length === 0 ? "input" : issue.path.join("."), rule: issue.message }
-}
 
 /** Codes of failures before the request was written: no connection, no address, no route. */
 const notSentCodes = new Set([

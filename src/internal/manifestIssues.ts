@@ -1,5 +1,6 @@
-import * as ParseResult from "effect/ParseResult"
+import type * as ParseResult from "effect/ParseResult"
 import type { Document, LineCounter } from "yaml"
+import { issuesOf } from "./issues.js"
 import type { YamlModule } from "./yaml.js"
 
 /** One broken rule of a manifest: where it is and what it says. */
@@ -57,15 +58,17 @@ export const fromParseError = (
   error: ParseResult.ParseError,
   source?: { readonly yaml: YamlModule; readonly document: Document; readonly lineCounter: LineCounter }
 ): ReadonlyArray<Issue> =>
-  ParseResult.ArrayFormatter.formatErrorSync(error).flatMap((issue, i, all) =>
+  issuesOf(error).flatMap((issue, i, all) =>
     // a value that fails each member of a union (`NullOr(LimitUsd)`) reports once, with the first rule
-    all.findIndex((other) => renderPath(other.path) === renderPath(issue.path)) < i
+    all.findIndex((other) => other.path === issue.path) < i
       ? []
       : [
           {
-            path: renderPath(issue.path),
+            path: renderPath(issue.segments),
             rule: issue.message,
-            ...(source === undefined ? {} : at(source.lineCounter, offsetOf(source.yaml, source.document, issue.path)))
+            ...(source === undefined
+              ? {}
+              : at(source.lineCounter, offsetOf(source.yaml, source.document, issue.segments)))
           }
         ]
   )

@@ -1,5 +1,4 @@
 import * as Effect from "effect/Effect"
-import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import type { BudgetChanges, Budgets, BudgetStep } from "../Budgets.js"
 import { budgetIntervals, LimitUsd, type Workspace } from "../Model.js"
@@ -11,6 +10,7 @@ import type * as WorkspacesService from "../Workspaces.js"
 import { InvalidRequestError } from "../WorkspacesError.js"
 import type { WorkspaceSpec } from "../WorkspaceSpec.js"
 import { applyChanges, budgetSteps, budgetsOf, orderViolation } from "./budgets.js"
+import { firstIssue } from "./issues.js"
 import { DefaultWorkspace, isDefault, namesDefault } from "./defaultWorkspace.js"
 import { batches, memberIds, mergeSettled, requireExplicitMembership, settleBatch } from "./members.js"
 import { diff, patchOf, settingsOf, specFields, specSettings } from "./workspaceSpec.js"
@@ -154,7 +154,7 @@ const checkLimits = (operation: string, changes: BudgetChanges) =>
                 new InvalidRequestError({
                   operation,
                   field: `budgets.${interval}`,
-                  rule: ParseResult.ArrayFormatter.formatErrorSync(error)[0]?.message ?? error.message
+                  rule: firstIssue(error).rule
                 })
             )
           )
