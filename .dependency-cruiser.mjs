@@ -14,7 +14,7 @@ const layers = [
       WorkflowsError: [],
       Budgets: ["budgets"],
       WorkspaceSpec: ["workspaceSpec"],
-      Workflows: ["defaultWorkspace", "members", "workflows"]
+      Workflows: ["defaultWorkspace", "members", "workflowInput", "workflows"]
     }
   ],
   [

@@ -25,13 +25,24 @@ export const optionalWire = <S extends Schema.Schema.All>(key: string, schema: S
   Schema.optionalWith(schema, { exact: true }).pipe(Schema.fromKey(key))
 
 /**
- * A workspace id: its UUID or its slug.
+ * The longest id the client sends (`WorkspaceId`, `UserId`): far above a UUID (36 characters), a
+ * slug (50) or a user id, and far below what servers refuse in a request line or a body (an id of
+ * 100,000 characters is answered with an undocumented 431).
+ *
+ * @since 0.3.0
+ * @category constants
+ */
+export const maxIdLength = 256
+
+/**
+ * A workspace id: its UUID or its slug, 1..256 characters (`maxIdLength`).
  *
  * @since 0.1.0
  * @category schemas
  */
 export const WorkspaceId = Schema.String.pipe(
   Schema.minLength(1, { message: () => "must be a non-empty UUID or slug" }),
+  Schema.maxLength(maxIdLength, { message: () => `must be a UUID or slug of at most ${maxIdLength} characters` }),
   // URL parsing would resolve these as path segments and send the request elsewhere.
   Schema.filter((id) => id !== "." && id !== "..", { message: () => "must be a UUID or slug, not . or .." })
 ).annotations({ identifier: "WorkspaceId" })
@@ -88,7 +99,8 @@ export const SamplingRate = Schema.Number.pipe(
  * @category schemas
  */
 export const BudgetInterval = Schema.Literal("daily", "weekly", "monthly", "lifetime").annotations({
-  message: () => "must be one of daily, weekly, monthly, lifetime"
+  // `override`: a union's own message is otherwise replaced by its first member's ("Expected \"daily\"")
+  message: () => ({ message: "must be one of daily, weekly, monthly, lifetime", override: true })
 })
 
 /**
@@ -117,12 +129,15 @@ export const LimitUsd = Schema.Number.pipe(
 )
 
 /**
- * An organization user id.
+ * An organization user id: 1..256 characters (`maxIdLength`).
  *
  * @since 0.1.0
  * @category schemas
  */
-export const UserId = Schema.String.pipe(Schema.minLength(1, { message: () => "must be a non-empty user id" }))
+export const UserId = Schema.String.pipe(
+  Schema.minLength(1, { message: () => "must be a non-empty user id" }),
+  Schema.maxLength(maxIdLength, { message: () => `must be a user id of at most ${maxIdLength} characters` })
+)
 
 /**
  * The `user_ids` of a bulk call: 1..100 non-empty ids.
@@ -130,10 +145,12 @@ export const UserId = Schema.String.pipe(Schema.minLength(1, { message: () => "m
  * @since 0.1.0
  * @category schemas
  */
-export const UserIds = Schema.Array(UserId).pipe(
-  Schema.minItems(1, { message: () => "must hold 1 to 100 user ids" }),
-  Schema.maxItems(100, { message: () => "must hold 1 to 100 user ids" })
-)
+export const UserIds = Schema.Array(UserId)
+  .annotations({ message: () => "must be an array of 1 to 100 user ids" })
+  .pipe(
+    Schema.minItems(1, { message: () => "must hold 1 to 100 user ids" }),
+    Schema.maxItems(100, { message: () => "must hold 1 to 100 user ids" })
+  )
 
 /**
  * A page size: an integer in 1..100.

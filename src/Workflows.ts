@@ -14,7 +14,7 @@ import * as BudgetsModule from "./Budgets.js"
 import * as internalDefault from "./internal/defaultWorkspace.js"
 import * as internal from "./internal/workflows.js"
 import type { BudgetInterval, Workspace } from "./Model.js"
-import type { BudgetRuleError, DefaultWorkspaceError } from "./WorkflowsError.js"
+import type { BudgetRuleError, DefaultWorkspaceError, WorkflowFailedError } from "./WorkflowsError.js"
 import type { Workspaces } from "./Workspaces.js"
 import type * as Api from "./WorkspacesApi.js"
 import type { BadRequestResponseError, ErrorForEndpoint, ForbiddenResponseError } from "./WorkspacesError.js"
@@ -169,6 +169,10 @@ export interface SyncMembersReport {
 }
 
 /**
+ * What `syncMembers` fails with: bad options (`InvalidRequestError`, before any call), a failed read,
+ * the default workspace, or a failed bulk call; once some of its changes went through, a failure is
+ * a `WorkflowFailedError` whose `report` says which users were already added and removed.
+ *
  * @since 0.1.0
  * @category errors
  */
@@ -176,6 +180,7 @@ export type SyncMembersError =
   | ErrorForEndpoint<typeof Api.get | typeof Api.listMembers>
   | MemberCallError
   | DefaultWorkspaceError
+  | WorkflowFailedError<SyncMembersReport, MemberCallError>
 
 /**
  * @since 0.1.0
@@ -204,6 +209,19 @@ export interface MoveMembersReport {
   /** Listed users that are not members of `from`: nothing was sent for them. */
   readonly notMembers: ReadonlyArray<string>
 }
+
+/**
+ * What `moveMembers` fails with: as `syncMembers`, and once some users were moved (or added to `to`
+ * and not yet removed from `from`), a `WorkflowFailedError` whose `report` says who.
+ *
+ * @since 0.3.0
+ * @category errors
+ */
+export type MoveMembersError =
+  | ErrorForEndpoint<typeof Api.get | typeof Api.listMembers>
+  | MemberCallError
+  | DefaultWorkspaceError
+  | WorkflowFailedError<MoveMembersReport, MemberCallError>
 
 /**
  * Budget limits in USD by interval.
@@ -261,12 +279,17 @@ export interface SetBudgetsReport {
 }
 
 /**
+ * What `setBudgets` fails with: bad options (`InvalidRequestError`, before any call), budgets that
+ * break the order (`BudgetRuleError`, before any change), a failed call; once some of its calls went
+ * through, a `WorkflowFailedError` whose `report` says which budgets were already set and deleted.
+ *
  * @since 0.1.0
  * @category errors
  */
 export type SetBudgetsError =
   | ErrorForEndpoint<typeof Api.listBudgets | typeof Api.setBudget | typeof Api.deleteBudget>
   | BudgetRuleError
+  | WorkflowFailedError<SetBudgetsReport, ErrorForEndpoint<typeof Api.setBudget | typeof Api.deleteBudget>>
 
 /**
  * @since 0.1.0
@@ -296,10 +319,26 @@ export interface CloneWorkspaceReport {
 }
 
 /**
+ * The errors of the steps of `cloneWorkspace`, each of which stops it.
+ *
+ * @since 0.3.0
+ * @category errors
+ */
+export type CloneWorkspaceStepError =
+  | EnsureWorkspaceError
+  | Exclude<SyncMembersError | SetBudgetsError, WorkflowFailedError<any, any>>
+
+/**
+ * What `cloneWorkspace` fails with: a step's error, and once changes went through (the copy created
+ * or updated, members or budgets changed), a `WorkflowFailedError` whose `report` is the clone's so
+ * far (`members` or `budgets` undefined: not reached) and whose `cause` is the step's error.
+ *
  * @since 0.1.0
  * @category errors
  */
-export type CloneWorkspaceError = EnsureWorkspaceError | SyncMembersError | SetBudgetsError
+export type CloneWorkspaceError =
+  | CloneWorkspaceStepError
+  | WorkflowFailedError<CloneWorkspaceReport, CloneWorkspaceStepError>
 
 /**
  * The limits of a `listBudgets` answer by interval.
@@ -386,7 +425,7 @@ export const syncMembers: (
  */
 export const moveMembers: (
   options: MoveMembersOptions
-) => Effect.Effect<MoveMembersReport, SyncMembersError, Workspaces> = internal.moveMembers
+) => Effect.Effect<MoveMembersReport, MoveMembersError, Workspaces> = internal.moveMembers
 
 /**
  * Sets (a number), deletes (`null`) or leaves (omitted) each interval's budget. The resulting budgets

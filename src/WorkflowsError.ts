@@ -70,3 +70,39 @@ export class DefaultWorkspaceDeletionError extends Schema.TaggedError<DefaultWor
     )
   }
 }
+
+/**
+ * A workflow stopped by an error after some of its changes had gone through: `report` is the
+ * workflow's report of what it did before it stopped (the workflow's own report type:
+ * `SyncMembersReport`, `MoveMembersReport`, `SetBudgetsReport`, `CloneWorkspaceReport`), `cause`
+ * the error that stopped it. Once a call fails no further call is started, and the calls already in
+ * flight are let finish, so the report is exact but for the call that failed: whether it took
+ * effect is what its error says (e.g. `ConnectionError.sent`). Running the workflow again converges.
+ *
+ * A workflow that fails before any change went through fails with the error itself.
+ *
+ * @since 0.3.0
+ * @category errors
+ */
+export class WorkflowFailedError<Report = unknown, Cause = unknown> extends Schema.TaggedError<
+  WorkflowFailedError<unknown, unknown>
+>()("WorkflowFailedError", {
+  /** The workflow, e.g. `Workflows.syncMembers`. */
+  workflow: Schema.String,
+  /** What had already gone through, in words, e.g. `added 100 users, removed 200 users`. */
+  done: Schema.String,
+  report: Schema.Unknown,
+  cause: Schema.Unknown
+}) {
+  /** The workflow's report of what it did before it stopped. */
+  declare readonly report: Report
+  /** The error that stopped it. */
+  declare readonly cause: Cause
+
+  override get message() {
+    const cause = this.cause
+    const reason =
+      typeof cause === "object" && cause !== null && "message" in cause ? String(cause.message) : String(cause)
+    return `${this.workflow}: stopped after changes went through (${this.done}): ${reason}`
+  }
+}

@@ -60,6 +60,29 @@ const deliberate: ReadonlyArray<{
     why: "the spec states the rule only in prose ('Must be greater than 0.'); the client checks it"
   },
   {
+    operations: ["delete", "get", "update", "listMembers", "bulkAddMembers", "bulkRemoveMembers"],
+    key: "path.id.maxLength",
+    spec: undefined,
+    ours: "256",
+    why:
+      "the spec bounds no id, and servers answer an id of 100,000 characters with an undocumented 431: " +
+      "the client refuses ids over 256 characters (a UUID has 36, a slug at most 50) before sending"
+  },
+  {
+    operations: ["listBudgets", "getBudget", "deleteBudget", "setBudget"],
+    key: "path.workspace_ref.maxLength",
+    spec: undefined,
+    ours: "256",
+    why: "as above: the budget paths name the workspace workspace_ref"
+  },
+  {
+    operations: ["bulkAddMembers", "bulkRemoveMembers"],
+    key: "body.user_ids[].maxLength",
+    spec: undefined,
+    ours: "256",
+    why: "as above, for user ids: bounded at 256 characters so that an absurd one fails before it is sent"
+  },
+  {
     operations: ["listApiKeys"],
     key: "query.include_disabled.type",
     spec: "string",

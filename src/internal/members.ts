@@ -1,5 +1,6 @@
 import * as Arr from "effect/Array"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import type { BadRequestResponseError, ForbiddenResponseError } from "../WorkspacesError.js"
 import type * as Workspaces from "../Workspaces.js"
@@ -22,6 +23,38 @@ export const mergeSettled = (settled: ReadonlyArray<Settled>): Settled => ({
   done: settled.flatMap((_) => _.done),
   failed: settled.flatMap((_) => _.failed)
 })
+
+/**
+ * Runs the effects, at most `concurrency` at once, until one fails: from then on none more is
+ * started, and those in flight are let finish, so that `results` (in the effects' order) is every
+ * effect that succeeded and `error` the first failure.
+ */
+export const settleAll = <A, E, R>(
+  effects: ReadonlyArray<Effect.Effect<A, E, R>>,
+  concurrency: number
+): Effect.Effect<{ readonly results: ReadonlyArray<A>; readonly error: E | undefined }, never, R> =>
+  Effect.suspend(() => {
+    let error: Option.Option<E> = Option.none()
+    return Effect.map(
+      Effect.forEach(
+        effects,
+        (effect) =>
+          Effect.suspend(() =>
+            Option.isSome(error)
+              ? Effect.succeed(Option.none<A>())
+              : Effect.match(effect, {
+                  onFailure: (failure) => {
+                    if (Option.isNone(error)) error = Option.some(failure)
+                    return Option.none<A>()
+                  },
+                  onSuccess: Option.some
+                })
+          ),
+        { concurrency }
+      ),
+      (settled) => ({ results: Arr.getSomes(settled), error: Option.getOrUndefined(error) })
+    )
+  })
 
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 

@@ -14,6 +14,7 @@ import { applyChanges, budgetSteps, budgetsOf } from "./budgets.js"
 import { DefaultWorkspace, isDefault } from "./defaultWorkspace.js"
 import { batches, memberIds } from "./members.js"
 import { block } from "./planBlocked.js"
+import { checker, PlanOptions } from "./workflowInput.js"
 import { checkOrder } from "./workflows.js"
 import { diff, specSettings } from "./workspaceSpec.js"
 
@@ -156,12 +157,17 @@ const refuseDefaultMembers = (
   return Arr.isNonEmptyReadonlyArray(issues) ? Effect.fail(new Manifest.ManifestError({ file, issues })) : Effect.void
 }
 
+const checkOptions = checker("Plan.make", PlanOptions)
+
 export const make = Effect.fn("Plan.make")(function* (written: Manifest.Manifest, options: Plan.PlanOptions = {}) {
   const service = yield* Workspaces
   const defaultWorkspace = yield* DefaultWorkspace
   const prune = options.prune === true
+  yield* checkOptions(options)
   const file = options.file ?? "(manifest)"
   yield* Manifest.validate(written, file)
+  // what can be told without reading the organization is refused before the first request
+  yield* refuseDefaultMembers(file, written, new Map(), defaultWorkspace)
   const manifest = yield* Manifest.resolveEmails(written, { file })
   const existing = new Map<string, Workspace>()
   yield* Stream.runForEach(service.streamWorkspaces({ pageSize: 100 }), (workspace) =>

@@ -1,18 +1,25 @@
 import * as Effect from "effect/Effect"
-import * as Schema from "effect/Schema"
-import type { BudgetChanges, Budgets, BudgetStep } from "../Budgets.js"
-import { budgetIntervals, LimitUsd, type Workspace } from "../Model.js"
+import type { Budgets, BudgetStep } from "../Budgets.js"
+import { budgetIntervals, type Workspace } from "../Model.js"
 import type * as Workflows from "../Workflows.js"
 import * as RetryPolicy from "../RetryPolicy.js"
-import { BudgetRuleError, DefaultWorkspaceError } from "../WorkflowsError.js"
+import { BudgetRuleError, DefaultWorkspaceError, WorkflowFailedError } from "../WorkflowsError.js"
 import { Workspaces } from "../Workspaces.js"
 import type * as WorkspacesService from "../Workspaces.js"
 import { InvalidRequestError } from "../WorkspacesError.js"
 import type { WorkspaceSpec } from "../WorkspaceSpec.js"
 import { applyChanges, budgetSteps, budgetsOf, orderViolation } from "./budgets.js"
-import { firstIssue } from "./issues.js"
 import { DefaultWorkspace, isDefault, namesDefault } from "./defaultWorkspace.js"
-import { batches, memberIds, mergeSettled, requireExplicitMembership, settleBatch } from "./members.js"
+import {
+  batches,
+  memberIds,
+  mergeSettled,
+  requireExplicitMembership,
+  type Settled,
+  settleAll,
+  settleBatch
+} from "./members.js"
+import * as Input from "./workflowInput.js"
 import { diff, patchOf, settingsOf, specFields, specSettings } from "./workspaceSpec.js"
 
 const defaultConcurrency = 4
@@ -61,7 +68,10 @@ export const createOrReconcile = (
     )
   )
 
+const checkSpec = Input.checker("Workflows.ensureWorkspace", Input.WorkspaceSpec, "spec")
+
 export const ensureWorkspace = Effect.fn("Workflows.ensureWorkspace")(function* (spec: WorkspaceSpec) {
+  yield* checkSpec(spec)
   const service = yield* Workspaces
   const found = yield* service
     .get({ id: spec.slug })
@@ -69,98 +79,111 @@ export const ensureWorkspace = Effect.fn("Workflows.ensureWorkspace")(function* 
   return yield* found === undefined ? createOrReconcile(service, spec) : reconcile(service, spec, found)
 })
 
-const checkUserIds = (operation: string, userIds: ReadonlyArray<string>) => {
-  const empty = userIds.findIndex((id) => id.length === 0)
-  return empty < 0
-    ? Effect.void
-    : Effect.fail(
-        new InvalidRequestError({ operation, field: `userIds[${empty}]`, rule: "must be a non-empty user id" })
-      )
-}
+const users = (n: number) => `${n} user${n === 1 ? "" : "s"}`
+
+const membersDone = (report: Workflows.SyncMembersReport) =>
+  `added ${users(report.added.length)}, removed ${users(report.removed.length)}`
+
+const checkSync = Input.checker("Workflows.syncMembers", Input.SyncMembersOptions)
 
 export const syncMembers = Effect.fn("Workflows.syncMembers")(function* (options: Workflows.SyncMembersOptions) {
+  yield* checkSync(options)
   const service = yield* Workspaces
   const { workspace } = options
-  yield* checkUserIds("Workflows.syncMembers", options.userIds)
   yield* requireExplicitMembership(service, "Workflows.syncMembers", workspace)
   const desired = new Set(options.userIds)
   const concurrency = options.concurrency ?? defaultConcurrency
   const current = yield* memberIds(service, workspace, concurrency)
   const toAdd = Array.from(desired).filter((id) => !current.has(id))
   const toRemove = options.prune === false ? [] : Array.from(current).filter((id) => !desired.has(id))
-  const addBatches = batches(toAdd)
-  const calls = [
-    ...addBatches.map((ids) => settleBatch(service, workspace, "add", ids)),
-    ...batches(toRemove).map((ids) => settleBatch(service, workspace, "remove", ids))
-  ]
-  const settled = yield* Effect.all(calls, { concurrency })
-  const added = mergeSettled(settled.slice(0, addBatches.length))
-  const removed = mergeSettled(settled.slice(addBatches.length))
-  return {
+  const send = (operation: Workflows.MemberFailure["operation"]) => (ids: ReadonlyArray<string>) =>
+    Effect.map(settleBatch(service, workspace, operation, ids), (settled) => ({ operation, ...settled }))
+  const calls = [...batches(toAdd).map(send("add")), ...batches(toRemove).map(send("remove"))]
+  const { error, results } = yield* settleAll(calls, concurrency)
+  const done = (operation: Workflows.MemberFailure["operation"]) =>
+    results.flatMap((settled) => (settled.operation === operation ? settled.done : []))
+  const report: Workflows.SyncMembersReport = {
     workspace,
-    added: added.done,
-    removed: removed.done,
+    added: done("add"),
+    removed: done("remove"),
     unchanged: desired.size - toAdd.length,
-    failed: [...added.failed, ...removed.failed]
-  } satisfies Workflows.SyncMembersReport
+    failed: results.flatMap((_) => _.failed)
+  }
+  if (error !== undefined) {
+    if (report.added.length + report.removed.length === 0) return yield* Effect.fail(error)
+    return yield* new WorkflowFailedError<Workflows.SyncMembersReport, Workflows.MemberCallError>({
+      workflow: "Workflows.syncMembers",
+      done: membersDone(report),
+      report,
+      cause: error
+    })
+  }
+  return report
 })
 
+const checkMove = Input.checker("Workflows.moveMembers", Input.MoveMembersOptions)
+
 export const moveMembers = Effect.fn("Workflows.moveMembers")(function* (options: Workflows.MoveMembersOptions) {
+  yield* checkMove(options)
   const service = yield* Workspaces
   const { from, to } = options
   const operation = "Workflows.moveMembers"
   if (from === to) return yield* new InvalidRequestError({ operation, field: "to", rule: `must differ from "from"` })
-  yield* checkUserIds(operation, options.userIds ?? [])
   yield* requireExplicitMembership(service, operation, from)
   yield* requireExplicitMembership(service, operation, to)
   const concurrency = options.concurrency ?? defaultConcurrency
   const members = yield* memberIds(service, from, concurrency)
   const listed = options.userIds === undefined ? members : new Set(options.userIds)
   const candidates = Array.from(listed).filter((id) => members.has(id))
-  // Per batch: add to `to`, then remove from `from` exactly the users whose add went through.
-  const settled = yield* Effect.forEach(
-    batches(candidates),
-    (ids) =>
-      Effect.flatMap(settleBatch(service, to, "add", ids), (added) =>
+  // Per batch: add to `to`, then remove from `from` exactly the users whose add went through. A
+  // removal that fails leaves those users in both workspaces: they are reported so.
+  const moveBatch = (ids: ReadonlyArray<string>) =>
+    Effect.flatMap(
+      Effect.mapError(settleBatch(service, to, "add", ids), (error) => ({ error, settled: noneSettled })),
+      (added) =>
         added.done.length === 0
-          ? Effect.succeed(added)
-          : Effect.map(settleBatch(service, from, "remove", added.done), (removed) => ({
-              done: removed.done,
-              failed: [...added.failed, ...removed.failed]
-            }))
-      ),
-    { concurrency }
-  )
-  const { done, failed } = mergeSettled(settled)
-  return {
+          ? Effect.succeed<Settled>(added)
+          : settleBatch(service, from, "remove", added.done).pipe(
+              Effect.map((removed): Settled => ({ done: removed.done, failed: [...added.failed, ...removed.failed] })),
+              Effect.mapError((error) => ({
+                error,
+                settled: {
+                  done: [],
+                  failed: [
+                    ...added.failed,
+                    ...added.done.map((userId) => ({
+                      userId,
+                      operation: "remove" as const,
+                      reason: `added to ${to}, still in ${from}: the call to remove them failed: ${error.message}`
+                    }))
+                  ]
+                }
+              }))
+            )
+    )
+  const { error, results } = yield* settleAll(batches(candidates).map(moveBatch), concurrency)
+  const settled = mergeSettled(error === undefined ? results : [...results, error.settled])
+  const report: Workflows.MoveMembersReport = {
     from,
     to,
-    moved: done,
-    failed,
+    moved: settled.done,
+    failed: settled.failed,
     notMembers: Array.from(listed).filter((id) => !members.has(id))
-  } satisfies Workflows.MoveMembersReport
+  }
+  if (error !== undefined) {
+    const added = error.settled.failed.filter((_) => _.operation === "remove").length
+    if (report.moved.length + added === 0) return yield* Effect.fail(error.error)
+    return yield* new WorkflowFailedError<Workflows.MoveMembersReport, Workflows.MemberCallError>({
+      workflow: operation,
+      done: `moved ${users(report.moved.length)}${added === 0 ? "" : `, added ${users(added)} to ${to} not removed from ${from}`}`,
+      report,
+      cause: error.error
+    })
+  }
+  return report
 })
 
-const checkLimits = (operation: string, changes: BudgetChanges) =>
-  Effect.forEach(
-    budgetIntervals,
-    (interval) => {
-      const limitUsd = changes[interval]
-      return limitUsd === undefined || limitUsd === null
-        ? Effect.void
-        : Schema.validate(LimitUsd)(limitUsd).pipe(
-            Effect.mapError(
-              (error) =>
-                new InvalidRequestError({
-                  operation,
-                  field: `budgets.${interval}`,
-                  rule: firstIssue(error).rule
-                })
-            )
-          )
-    },
-    { discard: true }
-  )
+const noneSettled: Settled = { done: [], failed: [] }
 
 /** Fails when the budgets break the API's ordering rule. */
 export const checkOrder = (operation: string, workspace: string, budgets: Budgets) => {
@@ -170,31 +193,43 @@ export const checkOrder = (operation: string, workspace: string, budgets: Budget
     : Effect.fail(new BudgetRuleError({ operation, workspace, rule: violation.rule }))
 }
 
+const runBudgetStep = (service: WorkspacesService.Service, workspace: string, step: BudgetStep) =>
+  step._tag === "DeleteBudget"
+    ? service.deleteBudget({ id: workspace, interval: step.interval })
+    : service.setBudget({
+        id: workspace,
+        interval: step.interval,
+        limitUsd: step.limitUsd,
+        ...(step.includeByokInBudgets === undefined ? {} : { includeByokInBudgets: step.includeByokInBudgets })
+      })
+
 /** Runs budget steps one at a time, in their order: each call keeps the stored budgets valid. */
 export const runBudgetSteps = (
   service: WorkspacesService.Service,
   workspace: string,
   steps: ReadonlyArray<BudgetStep>
-) =>
-  Effect.forEach(
-    steps,
-    (step) =>
-      step._tag === "DeleteBudget"
-        ? service.deleteBudget({ id: workspace, interval: step.interval })
-        : service.setBudget({
-            id: workspace,
-            interval: step.interval,
-            limitUsd: step.limitUsd,
-            ...(step.includeByokInBudgets === undefined ? {} : { includeByokInBudgets: step.includeByokInBudgets })
-          }),
-    { discard: true }
+) => Effect.forEach(steps, (step) => runBudgetStep(service, workspace, step), { discard: true })
+
+/** The budgets once the steps are done. */
+const budgetsAfter = (current: Budgets, steps: ReadonlyArray<BudgetStep>): Budgets =>
+  applyChanges(
+    current,
+    Object.fromEntries(steps.map((step) => [step.interval, step._tag === "SetBudget" ? step.limitUsd : null]))
   )
 
+const budgetsDone = (report: Workflows.SetBudgetsReport) =>
+  [
+    ...report.set.map((step) => `set ${step.interval} to ${step.limitUsd}`),
+    ...report.deleted.map((step) => `deleted ${step.interval}`)
+  ].join(", ")
+
+const checkSetBudgets = Input.checker("Workflows.setBudgets", Input.SetBudgetsOptions)
+
 export const setBudgets = Effect.fn("Workflows.setBudgets")(function* (options: Workflows.SetBudgetsOptions) {
+  yield* checkSetBudgets(options)
   const service = yield* Workspaces
   const operation = "Workflows.setBudgets"
   const { budgets: changes, workspace } = options
-  yield* checkLimits(operation, changes)
   yield* checkOrder(operation, workspace, applyChanges({}, changes))
   const listed = yield* service.listBudgets({ id: workspace })
   const current = budgetsOf(listed.data)
@@ -211,21 +246,41 @@ export const setBudgets = Effect.fn("Workflows.setBudgets")(function* (options: 
       rule: "includeByokInBudgets is set through a budget, and the workspace would have none"
     })
   }
-  yield* runBudgetSteps(service, workspace, steps)
+  const { error, results } = yield* settleAll(
+    steps.map((step) => Effect.as(runBudgetStep(service, workspace, step), step)),
+    1
+  )
   const touched = new Set(steps.map((_) => _.interval))
-  return {
+  const report: Workflows.SetBudgetsReport = {
     workspace,
-    set: steps.filter((_) => _._tag === "SetBudget"),
-    deleted: steps.filter((_) => _._tag === "DeleteBudget"),
+    set: results.filter((_) => _._tag === "SetBudget"),
+    deleted: results.filter((_) => _._tag === "DeleteBudget"),
     unchanged: budgetIntervals.filter((interval) => changes[interval] !== undefined && !touched.has(interval)),
-    budgets: target,
-    includeByokInBudgets: options.includeByokInBudgets ?? listed.includeByokInBudgets
-  } satisfies Workflows.SetBudgetsReport
+    budgets: budgetsAfter(current, results),
+    includeByokInBudgets: results.some((_) => _._tag === "SetBudget" && _.includeByokInBudgets !== undefined)
+      ? options.includeByokInBudgets
+      : listed.includeByokInBudgets
+  }
+  if (error !== undefined) {
+    if (results.length === 0) return yield* Effect.fail(error)
+    return yield* new WorkflowFailedError<Workflows.SetBudgetsReport, typeof error>({
+      workflow: operation,
+      done: budgetsDone(report),
+      report,
+      cause: error
+    })
+  }
+  return report
 })
+
+const checkClone = Input.checker("Workflows.cloneWorkspace", Input.CloneWorkspaceOptions)
+
+type CloneStepError = Workflows.CloneWorkspaceStepError
 
 export const cloneWorkspace = Effect.fn("Workflows.cloneWorkspace")(function* (
   options: Workflows.CloneWorkspaceOptions
 ) {
+  yield* checkClone(options)
   const service = yield* Workspaces
   const operation = "Workflows.cloneWorkspace"
   const { from, to } = options
@@ -241,17 +296,55 @@ export const cloneWorkspace = Effect.fn("Workflows.cloneWorkspace")(function* (
     return yield* new DefaultWorkspaceError({ operation, workspace: from })
   }
   const workspace = yield* ensureWorkspace({ ...settingsOf(source), ...to })
-  const members = withMembers
-    ? yield* Effect.flatMap(memberIds(service, source.id, options.concurrency), (userIds) =>
+  let report: Workflows.CloneWorkspaceReport = { workspace, members: undefined, budgets: undefined }
+  const done = () =>
+    [
+      workspace.outcome === "unchanged"
+        ? []
+        : [workspace.outcome === "created" ? "created the workspace" : `updated ${workspace.changed.join(", ")}`],
+      report.members === undefined ? [] : [membersDone(report.members)],
+      report.budgets === undefined || report.budgets.set.length + report.budgets.deleted.length === 0
+        ? []
+        : [budgetsDone(report.budgets)]
+    ]
+      .flat()
+      .join(", ")
+  // A step that stops the clone once changes went through: the clone's report so far goes with its error.
+  const stopped = (
+    error: CloneStepError | WorkflowFailedError<any, CloneStepError>
+  ): Effect.Effect<never, Workflows.CloneWorkspaceError> => {
+    const cause: CloneStepError = error._tag === "WorkflowFailedError" ? error.cause : error
+    if (error._tag === "WorkflowFailedError") {
+      report = "added" in error.report ? { ...report, members: error.report } : { ...report, budgets: error.report }
+    }
+    const changes = done()
+    return changes === ""
+      ? Effect.fail(cause)
+      : Effect.fail(
+          new WorkflowFailedError<Workflows.CloneWorkspaceReport, CloneStepError>({
+            workflow: operation,
+            done: changes,
+            report,
+            cause
+          })
+        )
+  }
+  if (withMembers) {
+    const members = yield* memberIds(service, source.id, options.concurrency).pipe(
+      Effect.flatMap((userIds) =>
         syncMembers({
           workspace: to.slug,
           userIds: Array.from(userIds),
           ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency })
         })
-      )
-    : undefined
-  const budgets = withBudgets
-    ? yield* Effect.flatMap(service.listBudgets({ id: source.id }), (listed) => {
+      ),
+      Effect.catchAll(stopped)
+    )
+    report = { ...report, members }
+  }
+  if (withBudgets) {
+    const budgets = yield* service.listBudgets({ id: source.id }).pipe(
+      Effect.flatMap((listed) => {
         const copied = budgetsOf(listed.data)
         return setBudgets({
           workspace: to.slug,
@@ -260,7 +353,10 @@ export const cloneWorkspace = Effect.fn("Workflows.cloneWorkspace")(function* (
             ? {}
             : { includeByokInBudgets: listed.includeByokInBudgets })
         })
-      })
-    : undefined
-  return { workspace, members, budgets } satisfies Workflows.CloneWorkspaceReport
+      }),
+      Effect.catchAll(stopped)
+    )
+    report = { ...report, budgets }
+  }
+  return report
 })
