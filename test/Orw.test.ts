@@ -462,6 +462,54 @@ describe("orw", () => {
       })
   )
 
+  it.scopedLive("members sync --column email resolves emails first; an unknown one is refused with nothing sent", () =>
+    Effect.gen(function* () {
+      const { emulator, file, orw, writes } = yield* setup
+      Fs.writeFileSync(file("team.csv"), "name,email\r\nFive,USER_5@example.com\r\nSix, user_6@Example.com \r\n")
+      const synced = yield* orw("members", "sync", "beta", "--csv", file("team.csv"), "--column", "email", "--yes")
+      assert.strictEqual(synced.code, 0, synced.stdout + synced.stderr)
+      const state = yield* emulator.snapshot
+      const beta = state.workspaces.find((w) => w.slug === "beta")!.id
+      assert.deepStrictEqual(
+        state.memberships
+          .filter((m) => m.workspaceId === beta)
+          .map((m) => m.userId)
+          .sort(),
+        ["user_3", "user_5", "user_6"]
+      )
+
+      yield* emulator.clearRequests
+      Fs.writeFileSync(file("ghost.csv"), "email\nuser_7@example.com\nghost@example.com\n")
+      const refused = yield* orw("members", "sync", "beta", "--csv", file("ghost.csv"), "--column", "email", "--yes")
+      assert.strictEqual(refused.code, 1, refused.stdout + refused.stderr)
+      assert.include(refused.stderr, 'line 3: "ghost@example.com": no organization member has this email')
+      assert.deepStrictEqual(yield* writes, [], "nothing was sent")
+    })
+  )
+
+  it.scopedLive("failure hints: a base URL without /api/v1, and a missing slug with the nearest one", () =>
+    Effect.gen(function* () {
+      const { emulator, file, orw, writes } = yield* setup
+      const origin = new URL(emulator.baseUrl).origin
+      const noRoute = yield* Effect.promise(() =>
+        runScript("cli/orw.ts", ["export", "--base-url", origin], {
+          ...environment,
+          NO_COLOR: "1",
+          OPENROUTER_API_KEY: Redacted.value(emulator.managementKey)
+        })
+      )
+      assert.strictEqual(noRoute.code, 1, noRoute.stderr)
+      assert.include(noRoute.stderr, "No route for GET /workspaces")
+      assert.include(noRoute.stderr, `OpenRouter's API is under /api/v1, try --base-url ${emulator.baseUrl}`)
+
+      Fs.writeFileSync(file("team.csv"), "user_id\nuser_5\n")
+      const typo = yield* orw("members", "sync", "betta", "--csv", file("team.csv"), "--yes")
+      assert.strictEqual(typo.code, 1, typo.stdout + typo.stderr)
+      assert.include(typo.stderr, "there is no workspace betta: did you mean beta?")
+      assert.deepStrictEqual(yield* writes, [])
+    })
+  )
+
   it.scopedLive("members and budgets refuse bad input before any request", () =>
     Effect.gen(function* () {
       const { emulator, file, orw, writes } = yield* setup
