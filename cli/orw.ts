@@ -7,7 +7,7 @@
  *            [--confirm-default-workspace-deletion]
  *   orw apply <plan.json | org.yaml> [--yes] [--prune] [--concurrency n] [--audit-log changes.jsonl]
  *             [--max-removals 25] [--allow-destroy] [--confirm-default-workspace-deletion]
- *   orw members sync <workspace> --csv team.csv [--column user_id] [--prune] [--dry-run] [--yes]
+ *   orw members sync <workspace> --csv team.csv [--column user_id|email] [--prune] [--dry-run] [--yes]
  *   orw members move --from A --to B --csv moving.csv [--dry-run] [--yes]
  *   orw budgets set <workspace | --prefix p> [--lifetime n] [--monthly n] [--weekly n] [--daily n]
  *   orw rehearse org.yaml [--prune] [--faults standard|none]
@@ -43,6 +43,7 @@ import { Manifest, Model, Plan, Workflows, Workspaces, type WorkspacesError } fr
 import { version } from "../src/internal/version.js"
 import { auditing } from "./internal/auditLog.js"
 import * as Csv from "./internal/csv.js"
+import * as Hints from "./internal/hints.js"
 import { command as emulatorCommand } from "./internal/emulatorCommand.js"
 import * as PlanFile from "./internal/planFile.js"
 import { renameWarnings } from "./internal/warnings.js"
@@ -51,6 +52,10 @@ import { rehearse, standardFaults } from "./internal/rehearse.js"
 /** The process's exit code once the command has run: `--detailed-exitcode` and failed applies set it. */
 let exitCode = 0
 const exitWith = (code: number) => Effect.sync(() => void (exitCode = Math.max(exitCode, code)))
+
+/** What the failure line of a failed command can say: the target's base URL, the connection attempts that failed. */
+const connectionFailures = { count: 0 }
+const failure: { baseUrl?: string } = {}
 
 /** Status lines go to stderr, so that stdout holds only what a command outputs (a manifest, a plan, JSON). */
 const status = (line: string) => Console.error(line)
@@ -97,7 +102,12 @@ const workspacesLayer = (
   options: Target,
   transformClient?: (client: HttpClient.HttpClient) => HttpClient.HttpClient
 ) => {
-  const client = transformClient === undefined ? {} : { transformClient }
+  failure.baseUrl = targetName(options)
+  const counted = Hints.countConnectionFailures(connectionFailures)
+  const client = {
+    transformClient:
+      transformClient === undefined ? counted : (http: HttpClient.HttpClient) => transformClient(counted(http))
+  }
   const service: Layer.Layer<
     Workspaces.Workspaces,
     Emulator.EmulatorError | WorkspacesError.InvalidRequestError | ConfigError.ConfigError
@@ -483,8 +493,26 @@ const csv = Options.file("csv", { exists: "yes" }).pipe(
 )
 const column = Options.text("column").pipe(
   Options.withDefault("user_id"),
-  Options.withDescription("the CSV column that holds the user ids (default user_id)")
+  Options.withDescription(
+    "the CSV column that holds the users (default user_id): user ids, or emails (e.g. --column email), each " +
+      "resolved through the organization's members before anything is sent"
+  )
 )
+
+/** A workspace named on the command line; one that does not exist fails with the nearest slug that does. */
+const workspaceNamed = (slug: string) =>
+  Effect.flatMap(Workspaces.Workspaces, (service) =>
+    service.get({ id: slug }).pipe(
+      Effect.catchTag("NotFoundResponseError", (error) =>
+        Effect.gen(function* () {
+          if (Hints.isNoRoute(error)) return yield* error
+          const slugs = yield* Stream.runCollect(service.streamWorkspaces().pipe(Stream.map((entry) => entry.slug)))
+          const nearest = Hints.nearestSlug(slug, slugs)
+          return yield* new Hints.UnknownWorkspaceError({ slug, ...(nearest === undefined ? {} : { nearest }) })
+        })
+      )
+    )
+  )
 
 /** The current explicit members of a workspace. */
 const membersOf = (slug: string) =>
@@ -508,7 +536,7 @@ const membersSync = Command.make("sync", { ...writeFlags, workspace: slugArg, cs
   Effect.gen(function* () {
     const userIds = yield* Csv.userIds(options.csv, options.column)
     const makePlan = Effect.gen(function* () {
-      const workspace = yield* (yield* Workspaces.Workspaces).get({ id: options.workspace })
+      const workspace = yield* workspaceNamed(options.workspace)
       return yield* planOnly([{ slug: workspace.slug, name: workspace.name, members: userIds }], options.prune)
     })
     yield* status(`${options.workspace}: ${userIds.length} users listed in ${options.csv}`)
@@ -534,8 +562,7 @@ const membersMove = Command.make(
     Effect.gen(function* () {
       const moving = new Set(yield* Csv.userIds(options.csv, options.column))
       const makePlan = Effect.gen(function* () {
-        const service = yield* Workspaces.Workspaces
-        const [from, to] = [yield* service.get({ id: options.from }), yield* service.get({ id: options.to })]
+        const [from, to] = [yield* workspaceNamed(options.from), yield* workspaceNamed(options.to)]
         const [leaving, joining] = [yield* membersOf(from.slug), yield* membersOf(to.slug)]
         const movers = leaving.filter((id) => moving.has(id))
         return yield* planOnly(
@@ -598,7 +625,23 @@ const budgetsSet = Command.make(
             : workspace.slug.startsWith(Option.getOrElse(options.prefix, () => "")) &&
               workspace.slug !== options.defaultWorkspace
         )
-        if (chosen.length === 0) return yield* Effect.fail(new Error("no workspace matches"))
+        if (chosen.length === 0 && Option.isSome(options.workspace)) {
+          const nearest = Hints.nearestSlug(
+            options.workspace.value,
+            all.map((workspace) => workspace.slug)
+          )
+          return yield* new Hints.UnknownWorkspaceError({
+            slug: options.workspace.value,
+            ...(nearest === undefined ? {} : { nearest })
+          })
+        }
+        if (chosen.length === 0) {
+          return yield* Effect.fail(
+            new Error(
+              `no workspace but the default one has a slug starting with ${Option.getOrElse(options.prefix, () => "")}`
+            )
+          )
+        }
         return yield* planOnly(
           chosen.map((workspace) => ({ slug: workspace.slug, name: workspace.name, budgets })),
           false
@@ -675,13 +718,6 @@ const orw = Command.make("orw").pipe(
   ])
 )
 
-const describeFailure = (error: unknown): string =>
-  ConfigError.isConfigError(error)
-    ? `${String(error)}${String(error).includes("OPENROUTER_API_KEY") ? ": set OPENROUTER_API_KEY to a management key, or run with --emulator" : ""}`
-    : typeof error === "object" && error !== null && "message" in error
-      ? `${"_tag" in error ? `${String(error._tag)}: ` : ""}${String(error.message)}`
-      : String(error)
-
 /** Colour only on a terminal, and never with NO_COLOR or --no-color. */
 const colour =
   process.stdout.isTTY === true && (process.env["NO_COLOR"] ?? "") === "" && !process.argv.includes("--no-color")
@@ -711,7 +747,11 @@ Command.run(orw, { name: "orw", version })(process.argv).pipe(
     Option.match(Cause.failureOption(cause), {
       onNone: () => (Cause.isInterruptedOnly(cause) ? Effect.void : Console.error(Cause.pretty(cause))),
       onSome: (error) =>
-        ValidationError.isValidationError(error) ? Effect.void : Console.error(`error: ${describeFailure(error)}`)
+        ValidationError.isValidationError(error)
+          ? Effect.void
+          : Console.error(
+              `error: ${Hints.describeFailure(error, { ...failure, connectionFailures: connectionFailures.count })}`
+            )
     })
   ),
   Effect.provide(NodeContext.layer),

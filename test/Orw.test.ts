@@ -333,10 +333,14 @@ describe("orw", () => {
   )
 
   it.scopedLive(
-    "rehearse applies the plan on a copy under faults, checks it, and writes nothing to the organization",
+    "rehearse applies the plan on a copy under faults, blocks what active keys block live, and writes nothing",
     () =>
       Effect.gen(function* () {
-        const { file, orw, writes } = yield* setup
+        // user_1 holds an active key in alpha: removing them is blocked on the organization, and on the copy
+        const { file, orw, writes } = yield* setupWith({
+          ...seed,
+          apiKeys: [{ userId: "user_1", workspace: "alpha", name: "prod" }]
+        })
         assert.strictEqual((yield* orw("export", "-o", file("org.yaml"))).code, 0)
         const exported = yield* Effect.orDie(Manifest.parse(Fs.readFileSync(file("org.yaml"), "utf8"), "org.yaml"))
         // move alpha's members to beta, and create a workspace
@@ -356,18 +360,24 @@ describe("orw", () => {
         Fs.writeFileSync(file("moved.yaml"), yield* Effect.orDie(Manifest.stringify(moved, "moved.yaml")))
         const rehearsed = yield* orw("rehearse", file("moved.yaml"), "--prune")
         assert.strictEqual(rehearsed.code, 0, rehearsed.stdout + rehearsed.stderr)
-        assert.include(rehearsed.stderr, "read the organization: 3 workspaces, 31 members; nothing was written to it")
+        assert.include(
+          rehearsed.stderr,
+          "read the organization: 3 workspaces, 31 members, 1 active API key; nothing was written to it"
+        )
         assert.match(rehearsed.stdout, /^Rehearsal on an emulator holding a copy of the organization, under faults/m)
         assert.include(rehearsed.stdout, "0 failed, 0 skipped")
         for (const line of [
           "ok   nobody was in no workspace while moving",
           "ok   budgets kept lifetime > monthly > weekly > daily at every moment",
           "ok   no slug ever had two workspaces",
-          "ok   planning again finds nothing to do"
+          "ok   planning again finds nothing to do",
+          "ok   the 1 change active API keys block on the organization is blocked here too",
+          "0 users refused, 1 blocked (not sent)"
         ]) {
           assert.include(rehearsed.stdout, line)
         }
         assert.match(rehearsed.stdout, /The plan that would run on the organization:\nWorkspaces plan/)
+        assert.include(rehearsed.stdout, "- member user_1 of \"alpha\": holds 1 active API key in alpha: 'prod'")
         assert.deepStrictEqual(yield* writes, [], "the organization itself was only read")
 
         // a manifest that cannot converge (a user outside the organization) fails the rehearsal
@@ -460,6 +470,54 @@ describe("orw", () => {
         )
         assert.deepStrictEqual(Emulator.replayHistory(before, events).broken, [])
       })
+  )
+
+  it.scopedLive("members sync --column email resolves emails first; an unknown one is refused with nothing sent", () =>
+    Effect.gen(function* () {
+      const { emulator, file, orw, writes } = yield* setup
+      Fs.writeFileSync(file("team.csv"), "name,email\r\nFive,USER_5@example.com\r\nSix, user_6@Example.com \r\n")
+      const synced = yield* orw("members", "sync", "beta", "--csv", file("team.csv"), "--column", "email", "--yes")
+      assert.strictEqual(synced.code, 0, synced.stdout + synced.stderr)
+      const state = yield* emulator.snapshot
+      const beta = state.workspaces.find((w) => w.slug === "beta")!.id
+      assert.deepStrictEqual(
+        state.memberships
+          .filter((m) => m.workspaceId === beta)
+          .map((m) => m.userId)
+          .sort(),
+        ["user_3", "user_5", "user_6"]
+      )
+
+      yield* emulator.clearRequests
+      Fs.writeFileSync(file("ghost.csv"), "email\nuser_7@example.com\nghost@example.com\n")
+      const refused = yield* orw("members", "sync", "beta", "--csv", file("ghost.csv"), "--column", "email", "--yes")
+      assert.strictEqual(refused.code, 1, refused.stdout + refused.stderr)
+      assert.include(refused.stderr, 'line 3: "ghost@example.com": no organization member has this email')
+      assert.deepStrictEqual(yield* writes, [], "nothing was sent")
+    })
+  )
+
+  it.scopedLive("failure hints: a base URL without /api/v1, and a missing slug with the nearest one", () =>
+    Effect.gen(function* () {
+      const { emulator, file, orw, writes } = yield* setup
+      const origin = new URL(emulator.baseUrl).origin
+      const noRoute = yield* Effect.promise(() =>
+        runScript("cli/orw.ts", ["export", "--base-url", origin], {
+          ...environment,
+          NO_COLOR: "1",
+          OPENROUTER_API_KEY: Redacted.value(emulator.managementKey)
+        })
+      )
+      assert.strictEqual(noRoute.code, 1, noRoute.stderr)
+      assert.include(noRoute.stderr, "No route for GET /workspaces")
+      assert.include(noRoute.stderr, `OpenRouter's API is under /api/v1, try --base-url ${emulator.baseUrl}`)
+
+      Fs.writeFileSync(file("team.csv"), "user_id\nuser_5\n")
+      const typo = yield* orw("members", "sync", "betta", "--csv", file("team.csv"), "--yes")
+      assert.strictEqual(typo.code, 1, typo.stdout + typo.stderr)
+      assert.include(typo.stderr, "there is no workspace betta: did you mean beta?")
+      assert.deepStrictEqual(yield* writes, [])
+    })
   )
 
   it.scopedLive("members and budgets refuse bad input before any request", () =>
