@@ -1,187 +1,75 @@
 /**
- * Sets a monthly and a daily budget on every workspace whose slug starts with a prefix
- * (`streamWorkspaces` + `Workflows.setBudgets`, four workspaces at a time), and reports each one as
- * set, unchanged or failed with the typed error's message.
+ * Sets a monthly and a daily budget on every workspace whose slug starts with a prefix, four at a
+ * time, with `Workflows.setBudgets`: it orders the calls so that lifetime > monthly > weekly > daily
+ * holds after each one, or fails with `BudgetRuleError` (`--monthly 30000` on the emulator: data-science
+ * has a lifetime budget of 20000). Each workspace is reported as set, unchanged or failed; the run
+ * exits with 1 when one failed. The default workspace (every member belongs to it) is skipped unless
+ * `--include-default`.
  *
- *   npx tsx examples/budgets-rollout.ts                              # a fresh emulator, every workspace
- *   npx tsx examples/budgets-rollout.ts --dry-run                    # the same, showing the changes; no write
- *   npx tsx examples/budgets-rollout.ts --live --prefix team- --monthly 800 --daily 40
- *                                                                    # the organization of OPENROUTER_API_KEY:
- *                                                                    # a dry run
- *   npx tsx examples/budgets-rollout.ts --live --prefix team- --monthly 800 --daily 40 --yes
- *                                                                    # ... that sets them
+ *   node dist/examples/budgets-rollout.js [--prefix team-] [--monthly 5000] [--daily 200] [--include-default]
+ *   node dist/examples/budgets-rollout.js --live [--yes] --prefix team- --monthly 800 --daily 40
  *
- * The default workspace is skipped unless `--include-default` is given: every member of the
- * organization belongs to it, so its budgets bear on the organization's existing setup. It is the
- * workspace with slug `default` unless `--default-workspace <slug>` (or OPENROUTER_DEFAULT_WORKSPACE)
- * names another: on a real organization, give the slug of the workspace named Default.
- *
- * A dry run (`--dry-run`, or `--live` without `--yes`) prints, per workspace, the budget calls
- * `setBudgets` would send: it plans a manifest that states only those budgets (`Plan.make`
- * reads the workspaces and their budgets, orders the calls and checks the rule as `setBudgets` does)
- * and sends nothing.
- *
- * Exits with 1 when a workspace failed (or would fail), e.g. with a BudgetRuleError when the new
- * monthly budget is not below an existing lifetime budget (`--monthly 30000` on the emulator:
- * data-science has 20000); the other workspaces are still set.
+ * With `--live` and no `--yes` it reads each workspace's budgets (`Budgets.budgetsOf`) and prints what
+ * would change. The operator's path is `orw budgets set --prefix team- --monthly 800 --daily 40`: a plan
+ * that checks the budget order before anything is sent, and a confirmation.
  */
-import * as Command from "@effect/cli/Command"
-import * as Options from "@effect/cli/Options"
-import { Console, Effect, Either, Stream } from "effect"
-import { type Budgets, type Manifest, Model, Plan, Workflows, Workspaces } from "../src/index.js"
-import { endDryRun, ExampleError, runCli, targetOptions, workspacesLayer, writes } from "./target.js"
+import { Chunk, Console, Effect, Either, Stream } from "effect"
+import { Budgets, Workflows, Workspaces } from "effect-openrouter-workspaces"
+import { parseArgs } from "node:util"
+import { endDryRun, run, targetOptions } from "./target.js"
 
-/** What was (or would be) sent for one workspace: the PUTs in order, and the intervals left as they were. */
-interface Outcome {
-  readonly set: ReadonlyArray<{
-    readonly interval: Model.BudgetInterval
-    readonly limitUsd: number
-    readonly previous: number | null
-  }>
-  readonly unchanged: ReadonlyArray<Model.BudgetInterval>
-}
-
-const describeSteps = (outcome: Outcome) =>
-  [
-    ...outcome.set.map((step) => `${step.interval} ${step.previous ?? "(none)"} -> ${step.limitUsd}`),
-    ...outcome.unchanged.map((interval) => `${interval} unchanged`)
-  ].join(", ")
-
-/**
- * What `setBudgets` would send to each workspace, read without a write: the plan of a manifest that
- * lists the workspaces with only these budgets (no prune: their other budgets, settings and members
- * are left alone). A workspace whose budgets would break the rule fails the whole plan, so then each
- * one is planned alone to tell which; limits that break the rule by themselves fail the run.
- */
-const previewBudgets = (targets: ReadonlyArray<Model.Workspace>, budgets: Budgets.Budgets) => {
-  const manifestOf = (workspaces: ReadonlyArray<Model.Workspace>): Manifest.Manifest => ({
-    workspaces: workspaces.map(({ name, slug }) => ({ slug, name, budgets }))
-  })
-  const outcomeOf = (plan: Plan.Plan, slug: string): Outcome => {
-    const set = plan.changes.filter(Plan.Change.$is("SetBudget")).filter((change) => change.workspace === slug)
-    const touched = new Set(set.map((change) => change.interval))
-    return {
-      set,
-      unchanged: Model.budgetIntervals.filter((interval) => budgets[interval] !== undefined && !touched.has(interval))
-    }
-  }
-  const each = Effect.forEach(
-    targets,
-    (workspace) =>
-      Plan.make(manifestOf([workspace])).pipe(
-        Effect.map((plan) => outcomeOf(plan, workspace.slug)),
-        Effect.either,
-        Effect.map((result) => ({ slug: workspace.slug, result }))
-      ),
-    { concurrency: 4 }
-  )
-  return Plan.make(manifestOf(targets)).pipe(
-    Effect.map((plan) =>
-      targets.map((workspace) => ({
-        slug: workspace.slug,
-        result: Either.right(outcomeOf(plan, workspace.slug)) as Either.Either<Outcome, Plan.PlanError>
-      }))
-    ),
-    Effect.catchTags({
-      BudgetRuleError: () => each,
-      // the limits break a rule by themselves (e.g. daily not below monthly): for every workspace alike
-      ManifestError: (error) => {
-        const rules = new Set(error.issues.map(({ rule }) => rule))
-        return Effect.fail(new ExampleError({ message: `cannot plan these budgets: ${Array.from(rules).join("; ")}` }))
-      }
-    })
-  )
-}
-
-const command = Command.make(
-  "budgets-rollout",
-  {
+const { values } = parseArgs({
+  options: {
     ...targetOptions,
-    prefix: Options.text("prefix").pipe(
-      Options.withDefault(""),
-      Options.withDescription("the workspaces whose slug starts with this; every workspace by default")
-    ),
-    monthly: Options.float("monthly").pipe(Options.withDefault(5000), Options.withDescription("monthly limit in USD")),
-    daily: Options.float("daily").pipe(Options.withDefault(200), Options.withDescription("daily limit in USD")),
-    includeDefault: Options.boolean("include-default").pipe(
-      Options.withDescription("also set the default workspace's budgets (it is skipped otherwise)")
+    prefix: { type: "string", default: "" },
+    monthly: { type: "string", default: "5000" },
+    daily: { type: "string", default: "200" },
+    "include-default": { type: "boolean", default: false }
+  }
+})
+const budgets = { monthly: Number(values.monthly), daily: Number(values.daily) }
+
+run(values, (writes) =>
+  Effect.gen(function* () {
+    const workspaces = yield* Workspaces.Workspaces
+    const { slug: defaultSlug } = yield* Workflows.DefaultWorkspace
+    const matching = yield* Stream.runCollect(
+      Stream.filter(workspaces.streamWorkspaces(), ({ slug }) => slug.startsWith(values.prefix))
     )
-  },
-  ({ daily, includeDefault, monthly, prefix, ...target }) =>
-    Effect.gen(function* () {
-      const workspaces = yield* Workspaces.Workspaces
-      const matching = yield* workspaces.streamWorkspaces().pipe(
-        Stream.filter((workspace) => workspace.slug.startsWith(prefix)),
-        Stream.runCollect,
-        Effect.map((chunk) => Array.from(chunk))
-      )
-      const { slug: defaultSlug } = yield* Workflows.DefaultWorkspace
-      const skipDefault = !includeDefault && matching.some((workspace) => workspace.slug === defaultSlug)
-      const targets = matching.filter((workspace) => !skipDefault || workspace.slug !== defaultSlug)
-      if (skipDefault) {
-        yield* Console.log(
-          `skipping ${defaultSlug}: every member of the organization belongs to the default workspace, so its ` +
-            "budgets bear on the organization's existing setup; --include-default sets them too"
-        )
-      }
-      if (targets.length === 0) {
-        return yield* new ExampleError({
-          message: skipDefault
-            ? `only the default workspace's slug starts with "${prefix}" (--include-default to set it)`
-            : `no workspace slug starts with "${prefix}"`
-        })
-      }
-      const budgets = { monthly, daily }
-      const write = writes(target)
-      yield* Console.log(
-        `${write ? "setting" : "would set"} monthly ${monthly} and daily ${daily} USD on ${targets.length} workspaces\n`
-      )
+    const skip = !values["include-default"] && Chunk.some(matching, ({ slug }) => slug === defaultSlug)
+    if (skip) yield* Console.log(`skipping ${defaultSlug}: every member belongs to it; --include-default sets them too`)
+    const targets = Chunk.toReadonlyArray(matching).filter(({ slug }) => !skip || slug !== defaultSlug)
+    yield* Console.log(
+      `${writes ? "setting" : "would set"} monthly ${budgets.monthly} and daily ${budgets.daily} USD on ${targets.length} workspaces\n`
+    )
 
-      const results: ReadonlyArray<{
-        readonly slug: string
-        readonly result: Either.Either<Outcome, Workflows.SetBudgetsError | Plan.PlanError>
-      }> = write
-        ? yield* Effect.forEach(
-            targets,
-            (workspace) =>
-              Workflows.setBudgets({ workspace: workspace.slug, budgets }).pipe(
-                Effect.map((report): Outcome => report),
-                Effect.either,
-                Effect.map((result) => ({ slug: workspace.slug, result }))
-              ),
-            { concurrency: 4 }
-          )
-        : yield* previewBudgets(targets, budgets)
+    const describe = (steps: ReadonlyArray<{ interval: string; limitUsd: number; previous: number | null }>) =>
+      steps.map(({ interval, limitUsd, previous }) => `${interval} ${previous ?? "(none)"} -> ${limitUsd}`).join(", ")
+    const changes = (slug: string) =>
+      writes
+        ? Effect.map(Workflows.setBudgets({ workspace: slug, budgets }), (report) => describe(report.set))
+        : Effect.map(workspaces.listBudgets({ id: slug }), ({ data }) => {
+            const current = Budgets.budgetsOf(data)
+            const intervals = (["monthly", "daily"] as const).filter(
+              (interval) => current[interval] !== budgets[interval]
+            )
+            return describe(intervals.map((i) => ({ interval: i, limitUsd: budgets[i], previous: current[i] ?? null })))
+          })
+    const results = yield* Effect.forEach(targets, ({ slug }) => Effect.either(changes(slug)), { concurrency: 4 })
 
-      const width = Math.max(...results.map(({ slug }) => slug.length))
-      const [setLabel, failedLabel] = write ? ["set", "failed"] : ["would set", "would fail"]
-      const column = Math.max(setLabel.length, failedLabel.length, "unchanged".length) + 2
-      let failed = 0
-      for (const { result, slug } of results) {
-        const name = slug.padEnd(width)
-        if (Either.isLeft(result)) {
-          failed++
-          yield* Console.log(`${failedLabel.padEnd(column)}${name}  ${result.left._tag}: ${result.left.message}`)
-        } else if (result.right.set.length === 0) {
-          yield* Console.log(`${"unchanged".padEnd(column)}${name}  monthly ${monthly}, daily ${daily}`)
-        } else {
-          yield* Console.log(`${setLabel.padEnd(column)}${name}  ${describeSteps(result.right)}`)
-        }
-      }
-      const set = results.filter(({ result }) => Either.isRight(result) && result.right.set.length > 0).length
-      const unchanged = results.length - set - failed
-      if (write) {
-        yield* Console.log(`\nBudgets: ${set} set, ${unchanged} unchanged, ${failed} failed.`)
-      } else {
-        yield* Console.log(`\nBudgets: ${set} would be set, ${unchanged} unchanged, ${failed} would fail.`)
-      }
-      if (failed > 0) {
-        return yield* new ExampleError({
-          message: `${failed} of ${results.length} workspaces ${write ? "failed" : "would fail"}`
-        })
-      }
-      if (!write) yield* endDryRun(target)
-    })
-).pipe(Command.provide((config) => workspacesLayer(config)))
-
-runCli(command)
+    const width = Math.max(...targets.map(({ slug }) => slug.length))
+    const count = { set: 0, unchanged: 0, failed: 0 }
+    for (const [index, result] of results.entries()) {
+      const [outcome, text] = Either.isLeft(result)
+        ? (["failed", `${result.left._tag}: ${result.left.message}`] as const)
+        : ([result.right === "" ? "unchanged" : "set", result.right] as const)
+      count[outcome]++
+      const label = outcome === "set" && !writes ? "would set" : outcome
+      yield* Console.log(`${label.padEnd(10)} ${targets[index]!.slug.padEnd(width)}  ${text}`.trimEnd())
+    }
+    const set = writes ? `${count.set} set` : `${count.set} would be set`
+    yield* Console.log(`\nBudgets: ${set}, ${count.unchanged} unchanged, ${count.failed} failed.`)
+    if (count.failed > 0) return yield* Effect.fail(`${count.failed} of ${results.length} workspaces failed`)
+    if (!writes) yield* endDryRun
+  })
+)

@@ -1,104 +1,76 @@
 /**
- * Moves the users listed in a CSV file from one workspace to another (`Workflows.moveMembers`), and
- * prints who moved and who could not, with the API's reason.
+ * Moves the users a CSV lists from one workspace to another with `Workflows.moveMembers` (each is
+ * added to `--to` before being removed from `--from`, so nobody is ever in neither), and prints who
+ * moved and whom the API refused, with its reason. A refusal is part of the report: the run still
+ * exits with 0.
  *
- *   npx tsx examples/migrate-team.ts                      # a fresh emulator: sandbox -> engineering
- *   npx tsx examples/migrate-team.ts --dry-run            # the same, showing who would move; no write
- *   npx tsx examples/migrate-team.ts --live --csv team.csv --from staging --to research
- *                                                         # the organization of OPENROUTER_API_KEY: a dry run
- *   npx tsx examples/migrate-team.ts --live --csv team.csv --from staging --to research --yes
- *                                                         # ... that moves them
+ *   node dist/examples/migrate-team.js [--csv examples/data/team.csv] [--from sandbox] [--to engineering]
+ *   node dist/examples/migrate-team.js --live [--yes] --csv team.csv --from staging --to research
  *
- * A dry run (`--dry-run`, or `--live` without `--yes`) reads `--from`, `--to` and the explicit members
- * of `--from` (`streamMembers`) and prints the users that would move: those listed who are explicit
- * members of `--from`. It cannot tell which of them the API would refuse.
- *
- * The CSV has a header row with a `user_id` column (other columns, such as `email`, are shown next to
- * the id). No CSV library is installed, so it is read by splitting lines on commas: no quoted fields.
- *
- * A user the API refuses (SCIM-managed, active API keys in `--from`) is reported and the run still
- * exits with 0: the report is the result.
+ * With `--live` and no `--yes` it reads the explicit members of `--from` and prints who would move.
+ * The operator's path is `orw members move --from A --to B --csv team.csv`: the plan before anything
+ * is sent, the safety rails, a confirmation.
  */
-import * as Command from "@effect/cli/Command"
-import * as Options from "@effect/cli/Options"
 import { FileSystem } from "@effect/platform"
-import { Console, Effect, Option } from "effect"
-import { Workflows } from "../src/index.js"
-import {
-  endDryRun,
-  ExampleError,
-  previewMove,
-  printMovePreview,
-  printMoveReport,
-  runCli,
-  targetOptions,
-  workspacesLayer,
-  writes
-} from "./target.js"
+import { parse } from "csv-parse/sync"
+import { Chunk, Console, Effect, Stream } from "effect"
+import { Workflows, Workspaces } from "effect-openrouter-workspaces"
+import { parseArgs } from "node:util"
+import { endDryRun, run, targetOptions } from "./target.js"
 
-interface TeamMember {
-  readonly userId: string
-  readonly label: string
-}
-
-const readTeam = (file: string) =>
-  Effect.gen(function* () {
-    const fs = yield* FileSystem.FileSystem
-    const text = yield* fs.readFileString(file)
-    const [header, ...rows] = text
-      .split(/\r?\n/)
-      .map((line) => line.trim())
-      .filter((line) => line !== "")
-      .map((line) => line.split(",").map((cell) => cell.trim()))
-    const column = header?.indexOf("user_id") ?? -1
-    if (header === undefined || column === -1) {
-      return yield* new ExampleError({ message: `${file}: the header row has no user_id column` })
-    }
-    return rows.flatMap((cells): Array<TeamMember> => {
-      const userId = cells[column] ?? ""
-      const others = cells.filter((cell, index) => index !== column && cell !== "")
-      return userId === "" ? [] : [{ userId, label: others.length === 0 ? userId : `${userId} (${others.join(", ")})` }]
-    })
-  })
-
-const command = Command.make(
-  "migrate-team",
-  {
+const { values } = parseArgs({
+  options: {
     ...targetOptions,
-    csv: Options.file("csv", { exists: "yes" }).pipe(
-      Options.withDefault("examples/data/team.csv"),
-      Options.withDescription("CSV file with a user_id column: the users to move")
-    ),
-    from: Options.text("from").pipe(
-      Options.withDefault("sandbox"),
-      Options.withDescription("slug or id of the workspace they leave")
-    ),
-    to: Options.text("to").pipe(
-      Options.withDefault("engineering"),
-      Options.withDescription("slug or id of the workspace they join")
-    )
-  },
-  ({ csv, from, to, ...target }) =>
-    Effect.gen(function* () {
-      const team = yield* readTeam(csv)
-      const labels = new Map(team.map((member) => [member.userId, member.label]))
-      const label = (userId: string) => labels.get(userId) ?? userId
-      const userIds = team.map((member) => member.userId)
+    csv: { type: "string", default: "examples/data/team.csv" },
+    from: { type: "string", default: "sandbox" },
+    to: { type: "string", default: "engineering" }
+  }
+})
+const { csv, from, to } = values
 
-      if (!writes(target)) {
-        yield* Console.log(`${team.length} users listed in ${csv} to move from ${from} to ${to}`)
-        const preview = yield* previewMove({ from, to, userIds })
-        if (Option.isNone(preview.toWorkspace)) {
-          return yield* new ExampleError({ message: `--to ${to}: no such workspace` })
-        }
-        yield* printMovePreview(preview, team.length, label)
-        return yield* endDryRun(target)
-      }
-
-      yield* Console.log(`moving ${team.length} users listed in ${csv} from ${from} to ${to}`)
-      const report = yield* Workflows.moveMembers({ from, to, userIds })
-      yield* printMoveReport(report, team.length, label)
+/** The CSV's users by id, each with the row's other cells (an email, a name) to show next to it. */
+const readTeam = Effect.gen(function* () {
+  const text = yield* (yield* FileSystem.FileSystem).readFileString(csv)
+  const rows: Array<Record<string, string>> = parse(text, {
+    bom: true,
+    columns: true,
+    skip_empty_lines: true,
+    trim: true
+  })
+  return new Map(
+    rows.map(({ user_id = "", ...others }) => {
+      const cells = Object.values(others).filter((cell) => cell !== "")
+      return [user_id, cells.length === 0 ? user_id : `${user_id} (${cells.join(", ")})`]
     })
-).pipe(Command.provide((config) => workspacesLayer(config)))
+  )
+})
 
-runCli(command)
+run(values, (writes) =>
+  Effect.gen(function* () {
+    const team = yield* readTeam
+    const label = (userId: string) => team.get(userId) ?? userId
+    const userIds = Array.from(team.keys())
+
+    if (!writes) {
+      const members = yield* Workspaces.Workspaces.pipe(
+        Effect.flatMap((workspaces) => Stream.runCollect(workspaces.streamMembers({ id: from }))),
+        Effect.map(Chunk.map((member) => member.userId))
+      )
+      const moving = userIds.filter((userId) => Chunk.contains(members, userId))
+      yield* Console.log(`would move ${moving.length} of ${userIds.length} users from ${from} to ${to}:`)
+      for (const userId of moving) yield* Console.log(`  + ${label(userId)}`)
+      return yield* endDryRun
+    }
+
+    yield* Console.log(`moving ${userIds.length} users listed in ${csv} from ${from} to ${to}`)
+    const report = yield* Workflows.moveMembers({ from, to, userIds })
+    yield* Console.log(`\nmoved ${report.moved.length} of ${userIds.length} users from ${from} to ${to}:`)
+    for (const userId of report.moved) yield* Console.log(`  + ${label(userId)}`)
+    if (report.failed.length > 0) yield* Console.log(`\ncould not move ${report.failed.length}:`)
+    for (const { operation, reason, userId } of report.failed) {
+      const left = operation === "add" ? `still only in ${from}` : `now in both ${from} and ${to}`
+      yield* Console.log(`  ! ${label(userId)}: ${reason} (${left})`)
+    }
+    for (const userId of report.notMembers) yield* Console.log(`  ? ${label(userId)}: not a member of ${from}`)
+  })
+)

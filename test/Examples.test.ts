@@ -17,13 +17,6 @@ const assertSucceeded = (result: Run) => assert.strictEqual(result.code, 0, `${r
 
 const emulatorTarget = /^target: a fresh emulator at http:\/\/127\.0\.0\.1:\d+\/api\/v1/m
 
-/** The temporary directory export-plan-apply writes its files to by default, removed. */
-const removeExportDir = async (result: Run) => {
-  const exported = /^exported \d+ workspaces to (.*org\.yaml)$/m.exec(result.stdout)?.[1]
-  if (exported !== undefined) await Fs.promises.rm(Path.dirname(exported), { recursive: true, force: true })
-  return exported
-}
-
 // Each run is a child process (~1-2 s of CPU): one at a time, so that the test never takes more
 // than the core it runs on plus the one its child runs on.
 describe("examples", () => {
@@ -64,38 +57,35 @@ describe("examples", () => {
     assert.include(result.stderr, "error: 1 of 1 workspaces failed")
   })
 
-  it("--default-workspace names the default workspace: budgets-rollout skips it, moves refuse it", async () => {
-    const budgets = await run("budgets-rollout", ["--default-workspace", "sandbox"])
-    const fromEnv = await run("budgets-rollout", ["--dry-run"], { OPENROUTER_DEFAULT_WORKSPACE: "sandbox" })
-    const migrate = await run("migrate-team", ["--default-workspace", "sandbox"])
+  it("OPENROUTER_DEFAULT_WORKSPACE names the default workspace: budgets-rollout skips it, moves refuse it", async () => {
+    const env = { OPENROUTER_DEFAULT_WORKSPACE: "sandbox" }
+    const budgets = await run("budgets-rollout", [], env)
+    const migrate = await run("migrate-team", [], env)
     assertSucceeded(budgets)
     assert.match(budgets.stdout, /^skipping sandbox: .*--include-default sets them too$/m)
     assert.notMatch(budgets.stdout, /^set +sandbox/m)
     assert.match(budgets.stdout, /^set +default +monthly \(none\) -> 5000, daily \(none\) -> 200$/m)
     assert.include(budgets.stdout, "Budgets: 4 set, 0 unchanged, 0 failed.")
-    assertSucceeded(fromEnv)
-    assert.match(fromEnv.stdout, /^skipping sandbox: /m)
-    assert.notMatch(fromEnv.stdout, /^would set +sandbox/m)
     assert.strictEqual(migrate.code, 1, migrate.stdout)
     assert.include(migrate.stderr, "DefaultWorkspaceError")
     assert.notMatch(migrate.stdout, /^moved /m)
   })
 
-  it("export-plan-apply plans, applies, and then plans nothing", async () => {
+  it("export-plan-apply plans members by email, applies, and plans again: only what the API refused is left", async () => {
     const result = await run("export-plan-apply")
-    // the default --out is a new temporary directory, left for the operator to read
-    const exported = await removeExportDir(result)
     assertSucceeded(result)
-    assert.isDefined(exported, result.stdout)
-    assert.include(
-      result.stdout,
-      `wrote the changed manifest to ${Path.join(Path.dirname(exported!), "org.changed.yaml")}`
-    )
+    assert.include(result.stdout, "exported 5 workspaces; the edit adds research, changes sandbox")
     assert.match(result.stdout, /^\+ workspace "research" \("Research"\)$/m)
+    // the five data-science members, named by email in the manifest, planned by user id
+    assert.match(result.stdout, /^ +\+ members \(5\): user_\w+(, user_\w+){4}$/m)
     assert.include(result.stdout, "~ budget daily: 10 -> 5")
-    assert.include(result.stdout, "Plan: 8 to add, 1 to change, 3 to destroy.")
-    assert.include(result.stdout, "applied: 6 done, 0 failed, 0 skipped, 0 users refused")
-    assert.match(result.stdout, /planning again:\nNo changes\. The organization matches the manifest\./)
+    assert.include(result.stdout, "Plan: 8 to add, 1 to change, 1 to destroy; 2 changes blocked.")
+    assert.include(result.stdout, "to unblock them, disable or delete the API keys 'notebook', 'backfill'")
+    assert.match(result.stdout, /^ +refused user_5qfc4TSQEzRW2wrvzUQpjpZytwu: .*SCIM/m)
+    assert.include(result.stdout, "applied: 6 done, 0 failed, 0 skipped, 1 users refused")
+    const again = result.stdout.slice(result.stdout.indexOf("planning again:"))
+    assert.include(again, "- members (1): user_5qfc4TSQEzRW2wrvzUQpjpZytwu")
+    assert.include(again, "Plan: 0 to add, 0 to change, 1 to destroy; 2 changes blocked.")
   })
 
   it.scopedLive("export-plan-apply leaves an existing research workspace alone and creates research-2", () =>
@@ -117,21 +107,22 @@ describe("examples", () => {
           OPENROUTER_BASE_URL: emulator.baseUrl
         })
       )
-      yield* Effect.promise(() => removeExportDir(result))
       assertSucceeded(result)
-      assert.include(
-        result.stdout,
-        "(the organization already has a workspace research, left as it is: the new one is research-2)"
-      )
+      assert.include(result.stdout, "the edit adds research-2, changes sandbox")
       assert.match(result.stdout, /^\+ workspace "research-2" \("Research 2"\)$/m)
       assert.notMatch(result.stdout, /workspace "research"/)
-      assert.match(result.stdout, /planning again:\nNo changes\. The organization matches the manifest\./)
+      assert.include(result.stdout, "applied: 6 done, 0 failed, 0 skipped, 1 users refused")
       const after = yield* emulator.snapshot
       assert.deepStrictEqual(
         after.workspaces.find((workspace) => workspace.slug === "research"),
         before
       )
-      assert.isDefined(after.workspaces.find((workspace) => workspace.slug === "research-2"))
+      const research2 = after.workspaces.find((workspace) => workspace.slug === "research-2")
+      assert.isDefined(research2)
+      assert.lengthOf(
+        after.memberships.filter((membership) => membership.workspaceId === research2!.id),
+        5
+      )
       const touched = (yield* emulator.history).filter(
         (event) => "workspaceId" in event && event.workspaceId === before!.id
       )
@@ -168,31 +159,6 @@ describe("examples", () => {
     assert.notMatch(result.stdout, /^target:/m)
   })
 
-  it("--dry-run against the emulator prints who would move and moves nobody", async () => {
-    const result = await run("migrate-team", ["--dry-run"])
-    assertSucceeded(result)
-    assert.match(result.stdout, emulatorTarget)
-    assert.include(result.stdout, "dry run (--dry-run): reading only, no write will be sent")
-    assert.include(result.stdout, "would move 12 of 12 users from sandbox to engineering:")
-    assert.include(result.stdout, "+ user_SRK5zh7U8j0xyK90Xaudv6uhSG3 (sophie.gosling@acme.example)")
-    assert.notMatch(result.stdout, /^moved |could not move/m)
-    assert.match(result.stdout, /\nDry run: nothing was sent\. Run without --dry-run to apply\.\n$/)
-  })
-
-  it("budgets-rollout --dry-run prints the budget calls and the rule each workspace would break", async () => {
-    const result = await run("budgets-rollout", ["--dry-run", "--monthly", "30000"])
-    assert.strictEqual(result.code, 1, `${result.stdout}\n${result.stderr}`)
-    assert.match(result.stdout, /^skipping default: /m)
-    assert.include(result.stdout, "would set monthly 30000 and daily 200 USD on 4 workspaces")
-    assert.match(result.stdout, /^would set +engineering +daily 400 -> 200, monthly 10000 -> 30000$/m)
-    assert.match(
-      result.stdout,
-      /^would fail +data-science +BudgetRuleError: .*monthly \(30000\) must be less than lifetime/m
-    )
-    assert.include(result.stdout, "Budgets: 3 would be set, 0 unchanged, 1 would fail.")
-    assert.include(result.stderr, "error: 1 of 4 workspaces would fail")
-  })
-
   // One emulator in this process stands for the live organization: its request log shows what each run sent.
   it.scopedLive("--live is a dry run without --yes: every example only reads; with --yes the writes arrive", () =>
     Effect.gen(function* () {
@@ -204,32 +170,28 @@ describe("examples", () => {
       const migrate = yield* Effect.promise(() => run("migrate-team", ["--live"], env))
       const budgets = yield* Effect.promise(() => run("budgets-rollout", ["--live", "--include-default"], env))
       const exportPlan = yield* Effect.promise(() => run("export-plan-apply", ["--live"], env))
-      // --dry-run wins over --yes
-      const split = yield* Effect.promise(() => run("split-workspace", ["--live", "--dry-run", "--yes"], env))
-      yield* Effect.promise(() => removeExportDir(exportPlan))
-      const unconfirmed = "Re-run with --yes to apply."
+      const split = yield* Effect.promise(() => run("split-workspace", ["--live"], env))
       for (const result of [migrate, budgets, exportPlan, split]) {
         assertSucceeded(result)
         assert.include(result.stdout, `target: the live organization at ${emulator.baseUrl}`)
-      }
-      for (const result of [migrate, budgets, exportPlan]) {
-        assert.include(result.stdout, "dry run (--live without --yes): reading only, no write will be sent")
-        assert.match(result.stdout, new RegExp(`\\(--live writes only with --yes\\)\\. ${unconfirmed}\\n$`))
+        assert.match(
+          result.stdout,
+          /\nDry run: nothing was sent \(--live writes only with --yes\)\. Re-run with --yes to apply\.\n$/
+        )
       }
       assert.include(migrate.stdout, "would move 12 of 12 users from sandbox to engineering:")
+      assert.include(migrate.stdout, "+ user_SRK5zh7U8j0xyK90Xaudv6uhSG3 (sophie.gosling@acme.example)")
       assert.match(budgets.stdout, /^would set +default +monthly \(none\) -> 5000, daily \(none\) -> 200$/m)
-      assert.include(budgets.stdout, "Budgets: 5 would be set, 0 unchanged, 0 would fail.")
-      assert.include(exportPlan.stdout, "Plan: 8 to add, 1 to change, 3 to destroy.")
-      assert.include(exportPlan.stdout, "Dry run: the plan was not applied, nothing was sent")
-      assert.notInclude(exportPlan.stdout, "applied:")
-      assert.include(split.stdout, "dry run (--dry-run): reading only, no write will be sent")
+      assert.match(budgets.stdout, /^would set +engineering +monthly 10000 -> 5000, daily 400 -> 200$/m)
+      assert.include(budgets.stdout, "Budgets: 5 would be set, 0 unchanged, 0 failed.")
+      assert.include(exportPlan.stdout, "Plan: 8 to add, 1 to change, 1 to destroy; 2 changes blocked.")
+      assert.notInclude(exportPlan.stdout, "applying")
       assert.include(
         split.stdout,
-        "would create workspace engineering-platform (Engineering Platform) with the settings of engineering"
+        "would create workspace engineering-platform (Engineering Platform), or update it, with the settings of engineering"
       )
       assert.include(split.stdout, "budgets: lifetime 50000, monthly 10000, weekly 2500, daily 400")
-      assert.include(split.stdout, "would move 14 of 14 users from engineering to engineering-platform:")
-      assert.match(split.stdout, /Run without --dry-run and with --yes to apply\.\n$/)
+      assert.include(split.stdout, "would move 14 users from engineering to engineering-platform:")
 
       const reads = yield* emulator.requests
       assert.isAbove(reads.length, 0)
