@@ -94,9 +94,17 @@ export class WorkflowFailedError<Report = unknown, Cause = unknown> extends Sche
   report: Schema.Unknown,
   cause: Schema.Unknown
 }) {
-  /** The workflow's report of what it did before it stopped. */
+  /**
+   * The workflow's report of what it did before it stopped.
+   *
+   * @since 0.3.0
+   */
   declare readonly report: Report
-  /** The error that stopped it. */
+  /**
+   * The error that stopped it.
+   *
+   * @since 0.3.0
+   */
   declare readonly cause: Cause
 
   override get message() {
