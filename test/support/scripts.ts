@@ -5,9 +5,17 @@ import { fileURLToPath } from "node:url"
 /** The repository's root: scripts run there, so their default data paths resolve. */
 export const root = Path.resolve(Path.dirname(fileURLToPath(import.meta.url)), "../..")
 
-/** `examples/migrate-team.ts` as the `node` command line of its build in `dist/` (built by the global setup). */
+/** The command lines, which run from their bundles as `orw` does once installed (`bin/bundle.mjs`). */
+const bundled = new Set(["cli/orw.ts", "bin/emulator.ts"])
+
+/**
+ * `examples/migrate-team.ts` as the `node` command line of its build in `dist/`, and `cli/orw.ts`
+ * as that of its bundle in `dist/bundle/` (both built by the global setup).
+ */
 export const nodeArgs = (script: string): [string, ...Array<string>] => [
-  Path.join(root, "dist", script.replace(/\.ts$/, ".js"))
+  bundled.has(script)
+    ? Path.join(root, "dist", "bundle", script.replace(/\.ts$/, ".mjs"))
+    : Path.join(root, "dist", script.replace(/\.ts$/, ".js"))
 ]
 
 /**
