@@ -46,6 +46,8 @@ import * as Csv from "./internal/csv.js"
 import * as Hints from "./internal/hints.js"
 import { command as emulatorCommand } from "./internal/emulatorCommand.js"
 import * as PlanFile from "./internal/planFile.js"
+import * as Progress from "./internal/progress.js"
+import * as Summary from "./internal/summary.js"
 import { renameWarnings } from "./internal/warnings.js"
 import { rehearse, standardFaults } from "./internal/rehearse.js"
 
@@ -281,53 +283,67 @@ const describeBlocked = ({ change, reason }: Plan.BlockedChange): string =>
         : describeStep(change)
   }: ${reason}`
 
-/** Applies a plan, one line per finished step, and says whether everything went through. */
+/**
+ * Applies a plan: a kept line per finished step (under a progress bar on a terminal), then the
+ * report, a table per workspace, and whether everything went through.
+ */
 const runApply = (plan: Plan.Plan, options: Plan.ApplyOptions) =>
-  Plan.apply(plan, options).pipe(
-    Stream.runFoldEffect(true, (ok, event) => {
-      const counter = (index: number, total: number) => `[${String(index + 1).padStart(String(total).length)}/${total}]`
-      switch (event._tag) {
-        case "Started":
-          return Effect.as(
-            status(
-              `applying ${event.total} steps` +
-                (event.blocked.length === 0 ? "" : ` (${event.blocked.length} blocked changes are not sent)`)
-            ),
-            ok
-          )
-        case "StepDone":
-          return Effect.as(
-            Console.log(
-              `${counter(event.index, event.total)} done     ${describeStep(event.step)}` +
-                (event.rejected.length === 0 ? "" : ` (${event.rejected.length} users refused)`)
-            ),
-            ok
-          )
-        case "StepFailed":
-          return Effect.as(
-            Console.log(
-              `${counter(event.index, event.total)} failed   ${describeStep(event.step)}: ${event.error.message}`
-            ),
-            false
-          )
-        case "StepSkipped":
-          return Effect.as(
-            Console.log(`${counter(event.index, event.total)} skipped  ${describeStep(event.step)}: ${event.reason}`),
-            false
-          )
-        case "Finished": {
-          const { blocked, done, failed, rejected, skipped, total } = event.report
-          const lines = [
-            `\nApplied: ${done} of ${total} done, ${failed.length} failed, ${skipped.length} skipped, ${rejected.length} users refused` +
-              (blocked.length === 0 ? "." : `; ${blocked.length} changes blocked, not sent.`),
-            ...rejected.map((r) => `  ! ${r.operation} ${r.userId} in ${r.workspace}: ${r.reason}`),
-            ...blocked.map((entry) => `  blocked: ${describeBlocked(entry)}`)
-          ]
-          return Effect.as(Console.log(lines.join("\n")), ok && failed.length === 0)
+  Effect.suspend(() => {
+    let progress: Progress.Progress | undefined
+    const done: Array<Plan.Change> = []
+    const line = (text: string) => Effect.sync(() => (progress === undefined ? console.log(text) : progress.line(text)))
+    return Plan.apply(plan, options).pipe(
+      Stream.runFoldEffect(true, (ok, event) => {
+        const counter = (index: number, total: number) =>
+          `[${String(index + 1).padStart(String(total).length)}/${total}]`
+        switch (event._tag) {
+          case "Started":
+            return Effect.as(
+              Effect.zipRight(
+                status(
+                  `applying ${event.total} steps` +
+                    (event.blocked.length === 0 ? "" : ` (${event.blocked.length} blocked changes are not sent)`)
+                ),
+                Effect.sync(() => void (progress = Progress.make(event.total)))
+              ),
+              ok
+            )
+          case "StepDone":
+            done.push(event.step)
+            return Effect.as(
+              line(
+                `${counter(event.index, event.total)} done     ${describeStep(event.step)}` +
+                  (event.rejected.length === 0 ? "" : ` (${event.rejected.length} users refused)`)
+              ),
+              ok
+            )
+          case "StepFailed":
+            return Effect.as(
+              line(`${counter(event.index, event.total)} failed   ${describeStep(event.step)}: ${event.error.message}`),
+              false
+            )
+          case "StepSkipped":
+            return Effect.as(
+              line(`${counter(event.index, event.total)} skipped  ${describeStep(event.step)}: ${event.reason}`),
+              false
+            )
+          case "Finished": {
+            progress?.stop()
+            progress = undefined
+            const { blocked, failed, rejected, skipped, total } = event.report
+            const lines = [
+              `\nApplied: ${event.report.done} of ${total} done, ${failed.length} failed, ${skipped.length} skipped, ${rejected.length} users refused` +
+                (blocked.length === 0 ? "." : `; ${blocked.length} changes blocked, not sent.`),
+              ...rejected.map((r) => `  ! ${r.operation} ${r.userId} in ${r.workspace}: ${r.reason}`),
+              ...blocked.map((entry) => `  blocked: ${describeBlocked(entry)}`),
+              ...(total + blocked.length === 0 ? [] : ["", Summary.render(Summary.countsOf(done, event.report))])
+            ]
+            return Effect.as(Console.log(lines.join("\n")), ok && failed.length === 0)
+          }
         }
-      }
-    })
-  )
+      })
+    )
+  })
 
 /** A confirmation on a terminal; without one (and without --yes), nothing is sent. */
 const confirmed = (yes: boolean, question: string) =>

@@ -201,6 +201,19 @@ describe("orw", () => {
           applied.stdout,
           "1 of 1 done, 0 failed, 0 skipped, 0 users refused; 2 changes blocked, not sent."
         )
+        // the table it ends with: a row per workspace, then the totals
+        assert.include(
+          applied.stdout,
+          [
+            "workspace  done  failed  skipped  refused  blocked",
+            "---------  ----  ------  -------  -------  -------",
+            "alpha         1       0        0        0        1",
+            "beta          0       0        0        0        1",
+            "---------  ----  ------  -------  -------  -------",
+            "total         1       0        0        0        2"
+          ].join("\n")
+        )
+        assert.notInclude(applied.stdout, "\u001b[", "no escape codes (no bar) when not on a terminal")
         assert.deepStrictEqual(yield* writes, ["POST /api/v1/workspaces/alpha/members/remove"])
         const [removal] = (yield* emulator.requests).filter((request) => request.operation === "bulkRemoveMembers")
         assert.deepStrictEqual(removal?.body, { user_ids: ["user_2"] })
