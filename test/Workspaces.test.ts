@@ -1241,40 +1241,59 @@ describe("interrupting a call", () => {
   )
 })
 
+/** A full page of 100 members whose `total_count` says `totalCount`. */
+const fullPage = (totalCount: number) =>
+  JSON.stringify({
+    data: Array.from({ length: 100 }, (_, i) => ({
+      id: `m${i}`,
+      workspace_id: "w",
+      user_id: `user_${i}`,
+      role: "member",
+      created_at: "2026-01-01T00:00:00Z"
+    })),
+    total_count: totalCount
+  })
+
+/**
+ * A server on 127.0.0.1 that answers the n-th request (from 0) with `answer(n)`, or holds it when
+ * that is undefined; and a client of it that never retries.
+ */
+const localServer = (answer: (n: number) => string | undefined) =>
+  Effect.gen(function* () {
+    let served = 0
+    const server = yield* Effect.acquireRelease(
+      Effect.async<ReturnType<typeof createHttpServer>>((resume) => {
+        const created = createHttpServer((_, response) => {
+          const body = answer(served++)
+          if (body === undefined) return
+          response.writeHead(200, { "content-type": "application/json" })
+          response.end(body)
+        }).listen(0, "127.0.0.1", () => resume(Effect.succeed(created)))
+      }),
+      (created) =>
+        Effect.async<void>((resume) => {
+          created.closeAllConnections()
+          created.close(() => resume(Effect.void))
+        })
+    )
+    const { port } = server.address() as AddressInfo
+    const ws = yield* Workspaces.make({
+      apiKey: Redacted.make("sk-or-v1-test"),
+      baseUrl: `http://127.0.0.1:${port}/api/v1`,
+      retry: false
+    }).pipe(Effect.provide(FetchHttpClient.layer))
+    return { ws, served: () => served }
+  })
+
 describe("a server that lies about total_count", () => {
   it.effect("announcing a billion members with full pages: the stream stops at once with a typed error", () =>
     Effect.gen(function* () {
-      let served = 0
-      const page = JSON.stringify({
-        data: Array.from({ length: 100 }, (_, i) => ({
-          id: `m${i}`,
-          workspace_id: "w",
-          user_id: `user_${i}`,
-          role: "member",
-          created_at: "2026-01-01T00:00:00Z"
-        })),
-        total_count: 1_000_000_000
-      })
-      const server = yield* Effect.acquireRelease(
-        Effect.async<ReturnType<typeof createHttpServer>>((resume) => {
-          const created = createHttpServer((_, response) => {
-            served++
-            response.writeHead(200, { "content-type": "application/json" })
-            response.end(page)
-          }).listen(0, "127.0.0.1", () => resume(Effect.succeed(created)))
-        }),
-        (created) => Effect.async<void>((resume) => void created.close(() => resume(Effect.void)))
-      )
-      const { port } = server.address() as AddressInfo
-      const ws = yield* Workspaces.make({
-        apiKey: Redacted.make("sk-or-v1-test"),
-        baseUrl: `http://127.0.0.1:${port}/api/v1`,
-        retry: false
-      }).pipe(Effect.provide(FetchHttpClient.layer))
+      const page = fullPage(1_000_000_000)
+      const { served, ws } = yield* localServer(() => page)
       const error = yield* Effect.flip(Stream.runCollect(ws.streamMembers({ id: "x" })))
       assert.strictEqual(error._tag, "ResponseValidationError")
       assert.include(error.message, "total_count 1000000000 is more than maxItems 1000000")
-      assert.strictEqual(served, 1)
+      assert.strictEqual(served(), 1)
     }).pipe(Effect.scoped, TestServices.provideLive)
   )
 })
@@ -1317,44 +1336,15 @@ describe("a stream as a whole", () => {
 
   it.effect("streamDeadline bounds the whole stream: a page that never comes fails it, typed", () =>
     Effect.gen(function* () {
-      let served = 0
-      const first = JSON.stringify({
-        data: Array.from({ length: 100 }, (_, i) => ({
-          id: `m${i}`,
-          workspace_id: "w",
-          user_id: `user_${i}`,
-          role: "member",
-          created_at: "2026-01-01T00:00:00Z"
-        })),
-        total_count: 300
-      })
       // answers the first page, then holds every other request without answering
-      const server = yield* Effect.acquireRelease(
-        Effect.async<ReturnType<typeof createHttpServer>>((resume) => {
-          const created = createHttpServer((_, response) => {
-            if (served++ > 0) return
-            response.writeHead(200, { "content-type": "application/json" })
-            response.end(first)
-          }).listen(0, "127.0.0.1", () => resume(Effect.succeed(created)))
-        }),
-        (created) =>
-          Effect.async<void>((resume) => {
-            created.closeAllConnections()
-            created.close(() => resume(Effect.void))
-          })
-      )
-      const { port } = server.address() as AddressInfo
-      const ws = yield* Workspaces.make({
-        apiKey: Redacted.make("sk-or-v1-test"),
-        baseUrl: `http://127.0.0.1:${port}/api/v1`,
-        retry: false
-      }).pipe(Effect.provide(FetchHttpClient.layer))
+      const first = fullPage(300)
+      const { served, ws } = yield* localServer((n) => (n === 0 ? first : undefined))
       const running = yield* Effect.fork(
         Stream.runCollect(ws.streamMembers({ id: "x", concurrency: 1, streamDeadline: "10 seconds" }))
       )
       // the first page has come and the second is asked for; the test clock then passes the stream's
       // deadline, long before the page's own 30 s timeout
-      while (served < 2) yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 5)))
+      while (served() < 2) yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 5)))
       yield* TestClock.adjust("11 seconds")
       const exit = yield* Fiber.await(running)
       assert.isTrue(Exit.isFailure(exit))
