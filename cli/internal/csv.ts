@@ -10,6 +10,7 @@ import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { parse } from "csv-parse/sync"
 import { type Model, Workspaces } from "../../src/index.js"
+import { byEmail, idsOf, isEmail } from "../../src/internal/manifestEmails.js"
 
 /** A CSV that cannot give user ids: unreadable, malformed, without the column, with an empty cell or an unknown email. */
 export class CsvError extends Schema.TaggedError<CsvError>()("CsvError", {
@@ -59,11 +60,6 @@ export const cells = (
     return found
   })
 
-const isEmail = (value: string) => value.includes("@")
-
-/** Emails match whatever their case and the spaces around them, as in a manifest. */
-const normalize = (email: string) => email.trim().toLowerCase()
-
 /**
  * The distinct user ids the cells name, in file order: an email becomes the id of the one
  * organization member who has it. Every email nobody or more than one member has is named, with its line.
@@ -73,15 +69,12 @@ export const resolve = (
   found: ReadonlyArray<Cell>,
   members: Iterable<Model.OrganizationMember>
 ): Either.Either<ReadonlyArray<string>, CsvError> => {
-  const byEmail = new Map<string, Array<string>>()
-  for (const member of members) {
-    const key = normalize(member.email)
-    byEmail.set(key, [...(byEmail.get(key) ?? []), member.id])
-  }
+  // the manifests' rules: case and spaces aside, one member per email
+  const index = byEmail(members)
   const problems: Array<string> = []
   const ids = found.map(({ line, value }) => {
     if (!isEmail(value)) return value
-    const userIds = byEmail.get(normalize(value)) ?? []
+    const userIds = idsOf(index, value)
     if (userIds.length === 1) return userIds[0]!
     problems.push(
       `line ${line}: "${value}": ` +

@@ -12,8 +12,15 @@ export const isEmail = (entry: string): boolean => entry.includes("@")
 /** Emails match whatever their case and the spaces around them. */
 const normalize = (email: string) => email.trim().toLowerCase()
 
-/** The organization's members by email: the ids of everyone who has it (two or more: ambiguous). */
-const byEmail = (members: Iterable<OrganizationMember>): ReadonlyMap<string, ReadonlyArray<string>> => {
+/** The ids of the members who have this email (none: unknown; two or more: ambiguous). */
+export const idsOf = (index: ReadonlyMap<string, ReadonlyArray<string>>, email: string): ReadonlyArray<string> =>
+  index.get(normalize(email)) ?? []
+
+/**
+ * The organization's members by email: the ids of everyone who has it (two or more: ambiguous).
+ * Manifests and `orw members`' CSV files resolve emails through it.
+ */
+export const byEmail = (members: Iterable<OrganizationMember>): ReadonlyMap<string, ReadonlyArray<string>> => {
   const index = new Map<string, Array<string>>()
   for (const member of members) {
     if (!isEmail(member.email)) continue
@@ -55,7 +62,7 @@ const resolve = (manifest: Manifest.Manifest, index: ReadonlyMap<string, Readonl
   const resolveAll = (entries: ReadonlyArray<string>, path: string) =>
     entries.map((entry, i) => {
       if (!isEmail(entry)) return entry
-      const userIds = index.get(normalize(entry)) ?? []
+      const userIds = idsOf(index, entry)
       if (userIds.length === 1) return userIds[0]!
       unresolved.push({ path: `${path}[${i}]`, email: entry, userIds })
       return entry
