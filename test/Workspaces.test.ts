@@ -105,6 +105,24 @@ const validInputs: Record<string, unknown> = {
 }
 const operations = Object.keys(validInputs)
 
+/** The spans `run` makes with the layer's client, recorded by a tracer that wraps the current one. */
+const spansOf = (run: (ws: Workspaces.Service) => Effect.Effect<unknown, unknown>) =>
+  Effect.gen(function* () {
+    const native = yield* Effect.tracer
+    const spans: Array<Tracer.Span> = []
+    const recording = Tracer.make({
+      span: (...args) => {
+        const span = native.span(...args)
+        spans.push(span)
+        return span
+      },
+      context: native.context
+    })
+    const ws = yield* Workspaces.Workspaces
+    yield* run(ws).pipe(Effect.withTracer(recording))
+    return spans
+  })
+
 describe("Workspaces", () => {
   it.layer(emulatorWithClient({ seed }))((it) => {
     describe("every operation's success path over HTTP", () => {
@@ -1024,23 +1042,6 @@ describe("Workspaces", () => {
         })
       )
 
-      const spansOf = (run: (ws: Workspaces.Service) => Effect.Effect<unknown, unknown>) =>
-        Effect.gen(function* () {
-          const native = yield* Effect.tracer
-          const spans: Array<Tracer.Span> = []
-          const recording = Tracer.make({
-            span: (...args) => {
-              const span = native.span(...args)
-              spans.push(span)
-              return span
-            },
-            context: native.context
-          })
-          const ws = yield* Workspaces.Workspaces
-          yield* run(ws).pipe(Effect.withTracer(recording))
-          return spans
-        })
-
       const assertParented = (spans: ReadonlyArray<Tracer.Span>, operations: ReadonlyArray<string>) => {
         const named = spans.filter((span) => span.name.startsWith("Workspaces."))
         assert.deepStrictEqual(
@@ -1302,21 +1303,11 @@ describe("a stream as a whole", () => {
   it.layer(emulatorWithClient({ seed }))((it) => {
     it.effect("is a span Workspaces.<stream> naming its workspace, which holds every page's call", () =>
       Effect.gen(function* () {
-        const native = yield* Effect.tracer
-        const spans: Array<Tracer.Span> = []
-        const recording = Tracer.make({
-          span: (...args) => {
-            const span = native.span(...args)
-            spans.push(span)
-            return span
-          },
-          context: native.context
-        })
-        const ws = yield* Workspaces.Workspaces
-        const members = yield* Stream.runCollect(ws.streamMembers({ id: "big", pageSize: 100 })).pipe(
-          Effect.withTracer(recording)
+        let read = 0
+        const spans = yield* spansOf((ws) =>
+          Stream.runForEach(ws.streamMembers({ id: "big", pageSize: 100 }), () => Effect.sync(() => void read++))
         )
-        assert.strictEqual(Chunk.size(members), 1050)
+        assert.strictEqual(read, 1050)
         const [stream, ...others] = spans.filter((span) => span.name === "Workspaces.streamMembers")
         assert.isDefined(stream)
         assert.deepStrictEqual(others, [])
