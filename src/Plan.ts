@@ -244,7 +244,6 @@ export const foldReport: (report: ApplyReport, event: ApplyEvent) => ApplyReport
  *
  * @example
  * ```ts
- * import * as assert from "node:assert"
  * import { Plan } from "effect-openrouter-workspaces"
  *
  * const step = Plan.Change.RemoveMembers({ workspace: "alpha", userIds: ["user_1"] })
