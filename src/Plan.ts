@@ -8,6 +8,7 @@ import type * as Data from "effect/Data"
 import type * as Effect from "effect/Effect"
 import type * as Stream from "effect/Stream"
 import * as applying from "./internal/apply.js"
+import * as applyReport from "./internal/applyReport.js"
 import * as internal from "./internal/plan.js"
 import * as rendering from "./internal/planRendering.js"
 import type { Manifest, ManifestEmailError, ManifestError } from "./Manifest.js"
@@ -159,7 +160,9 @@ export interface ApplyReport {
 /**
  * The progress of an apply: `Started` (with the plan's blocked changes, which are not sent), then
  * one `StepDone`, `StepFailed` or `StepSkipped` per step in the order they complete (`index` is the
- * step's place in the plan), then `Finished`.
+ * step's place in the plan), then `Finished`. The events carry everything the report holds:
+ * `Finished`'s report is `reportOf` the events before it, so a consumer of the stream can build it
+ * (or a report so far, with `Stream.scan(emptyReport, foldReport)`) from the events alone.
  *
  * @since 0.1.0
  * @category models
@@ -170,10 +173,25 @@ export type ApplyEvent = Data.TaggedEnum<{
     readonly step: Change
     readonly index: number
     readonly total: number
+    /**
+     * The users the API refused to add or remove, and for a removal those kept where they are
+     * (see `apply`); empty for a step without members.
+     */
     readonly rejected: ReadonlyArray<MemberFailure>
   }
   StepFailed: { readonly step: Change; readonly index: number; readonly total: number; readonly error: WorkspacesError }
-  StepSkipped: { readonly step: Change; readonly index: number; readonly total: number; readonly reason: string }
+  StepSkipped: {
+    readonly step: Change
+    readonly index: number
+    readonly total: number
+    readonly reason: string
+    /**
+     * The users kept where they are: for a removal skipped because none of its users' additions
+     * elsewhere went through, all its users (operation `"remove"`, reason `kept: ...`, see
+     * `apply`); empty for any other skipped step. Since 0.3.0.
+     */
+    readonly rejected: ReadonlyArray<MemberFailure>
+  }
   Finished: { readonly report: ApplyReport }
 }>
 
@@ -184,6 +202,63 @@ export type ApplyEvent = Data.TaggedEnum<{
  * @category constructors
  */
 export const ApplyEvent: Data.TaggedEnum.Constructor<ApplyEvent> = internal.ApplyEvent
+
+/**
+ * The report of no event: no step, nothing done. The start of `foldReport`.
+ *
+ * @since 0.3.0
+ * @category folding
+ */
+export const emptyReport: ApplyReport = applyReport.empty
+
+/**
+ * The report after one more event: `Started` sets `total` and `blocked`; `StepDone` counts as
+ * done, `StepFailed` adds to `failed`, `StepSkipped` to `skipped`, and both `StepDone` and
+ * `StepSkipped` add their `rejected` users, with the step's workspace; `Finished` changes nothing
+ * (its report is this fold of the events before it). A pure function, for `Stream.runFold`, or
+ * `Stream.scan` for a report so far.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Stream } from "effect"
+ * import { Manifest, Plan } from "effect-openrouter-workspaces"
+ *
+ * const program = Effect.gen(function* () {
+ *   const plan = yield* Plan.make(yield* Manifest.readFile("org.yaml"))
+ *   const report = yield* Plan.apply(plan).pipe(
+ *     Stream.tap((event) => Effect.log(event._tag)),
+ *     Stream.runFold(Plan.emptyReport, Plan.foldReport)
+ *   )
+ *   return report.failed.length === 0
+ * })
+ * ```
+ *
+ * @since 0.3.0
+ * @category folding
+ */
+export const foldReport: (report: ApplyReport, event: ApplyEvent) => ApplyReport = applyReport.fold
+
+/**
+ * The report of an apply's events, in the order they came: `foldReport` from `emptyReport`. For the
+ * events of a whole apply it equals the report its `Finished` event carries.
+ *
+ * @example
+ * ```ts
+ * import { Plan } from "effect-openrouter-workspaces"
+ *
+ * const step = Plan.Change.RemoveMembers({ workspace: "alpha", userIds: ["user_1"] })
+ * const kept = { userId: "user_1", operation: "remove", reason: "kept: their addition to beta did not go through" } as const
+ * const report = Plan.reportOf([
+ *   Plan.ApplyEvent.Started({ total: 1, blocked: [] }),
+ *   Plan.ApplyEvent.StepSkipped({ step, index: 0, total: 1, reason: "kept all 1 users", rejected: [kept] })
+ * ])
+ * assert.deepStrictEqual(report.rejected, [{ ...kept, workspace: "alpha" }])
+ * ```
+ *
+ * @since 0.3.0
+ * @category folding
+ */
+export const reportOf: (events: Iterable<ApplyEvent>) => ApplyReport = applyReport.reportOf
 
 /**
  * Whether the plan has nothing to send. Blocked changes are not sent: a plan may be empty and

@@ -1,4 +1,3 @@
-import * as Chunk from "effect/Chunk"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -9,8 +8,9 @@ import type * as Workflows from "../Workflows.js"
 import { Workspaces } from "../Workspaces.js"
 import * as WorkspacesService from "../Workspaces.js"
 import type { WorkspacesError } from "../WorkspacesError.js"
+import { empty, fold } from "./applyReport.js"
 import type { HeldBack, Schedule, Scheduled, Settled } from "./applySchedule.js"
-import { decide, heldBack, Outcome, report, schedule } from "./applySchedule.js"
+import { decide, eventOf, heldBack, Outcome, schedule } from "./applySchedule.js"
 import { DefaultWorkspace } from "./defaultWorkspace.js"
 import { settleBatch } from "./members.js"
 import { ApplyEvent, defaultConcurrency } from "./plan.js"
@@ -110,31 +110,23 @@ const run = (service: WorkspacesService.Service, schedule: Schedule, concurrency
     })
   )
 
-const eventOf = ({ index, outcome, step }: Settled, total: number): Plan.ApplyEvent =>
-  Outcome.$match(outcome, {
-    Done: ({ rejected }) => ApplyEvent.StepDone({ step, index, total, rejected }),
-    Failed: ({ error }) => ApplyEvent.StepFailed({ step, index, total, error }),
-    Skipped: ({ reason }) => ApplyEvent.StepSkipped({ step, index, total, reason })
-  })
-
-/** `Started`, an event per step as it settles, then `Finished` with the report folded from them. */
+/**
+ * `Started`, an event per step as it settles, then `Finished` with the report folded from the
+ * events before it, as a consumer of the stream would fold them (`Plan.reportOf`).
+ */
 const events = (
   total: number,
   blocked: ReadonlyArray<Plan.BlockedChange>,
   settled: Stream.Stream<Settled>
 ): Stream.Stream<Plan.ApplyEvent> =>
-  Stream.concat(
-    Stream.succeed(ApplyEvent.Started({ total, blocked })),
-    settled.pipe(
-      Stream.map(Option.some),
-      Stream.concat(Stream.succeed(Option.none())),
-      Stream.mapAccum(Chunk.empty<Settled>(), (log, next) =>
-        Option.match(next, {
-          onNone: () =>
-            [log, ApplyEvent.Finished({ report: report(total, Chunk.toReadonlyArray(log), blocked) })] as const,
-          onSome: (settled) => [Chunk.append(log, settled), eventOf(settled, total)] as const
-        })
-      )
+  Stream.succeed(Option.some(ApplyEvent.Started({ total, blocked }))).pipe(
+    Stream.concat(Stream.map(settled, (_) => Option.some(eventOf(_, total)))),
+    Stream.concat(Stream.succeed(Option.none())),
+    Stream.mapAccum(empty, (report, next) =>
+      Option.match(next, {
+        onNone: () => [report, ApplyEvent.Finished({ report })] as const,
+        onSome: (event) => [fold(report, event), event] as const
+      })
     )
   )
 

@@ -1,0 +1,45 @@
+import * as Arr from "effect/Array"
+import type * as Plan from "../Plan.js"
+import type * as Workflows from "../Workflows.js"
+
+export const empty: Plan.ApplyReport = { total: 0, done: 0, failed: [], skipped: [], rejected: [], blocked: [] }
+
+const withRejected = (
+  report: Plan.ApplyReport,
+  step: Plan.Change,
+  rejected: ReadonlyArray<Workflows.MemberFailure>
+): Plan.ApplyReport["rejected"] =>
+  rejected.length === 0
+    ? report.rejected
+    : [...report.rejected, ...rejected.map((failure) => ({ ...failure, workspace: step.workspace }))]
+
+export const fold = (report: Plan.ApplyReport, event: Plan.ApplyEvent): Plan.ApplyReport => {
+  switch (event._tag) {
+    case "Started":
+      return { ...report, total: event.total, blocked: event.blocked }
+    case "StepDone":
+      return {
+        ...report,
+        total: event.total,
+        done: report.done + 1,
+        rejected: withRejected(report, event.step, event.rejected)
+      }
+    case "StepFailed":
+      return {
+        ...report,
+        total: event.total,
+        failed: [...report.failed, { step: event.step, index: event.index, error: event.error }]
+      }
+    case "StepSkipped":
+      return {
+        ...report,
+        total: event.total,
+        skipped: [...report.skipped, { step: event.step, index: event.index, reason: event.reason }],
+        rejected: withRejected(report, event.step, event.rejected)
+      }
+    case "Finished":
+      return report
+  }
+}
+
+export const reportOf = (events: Iterable<Plan.ApplyEvent>): Plan.ApplyReport => Arr.reduce(events, empty, fold)
