@@ -2,12 +2,16 @@
 // their dependencies. Started as `node dist/cli/orw.js`, orw spends most of a second resolving and
 // loading a few hundred ES modules (effect's among them); bundled, it starts in half the time, which
 // is what an operator waits for on every command and what the tests pay for every child process.
+//
+// With `--examples` (the tests' global setup), also the examples and `npm start`'s demo, into
+// `dist/bundle-examples/` (never published): the tests run the examples a dozen times, and a bundle
+// costs a third of the CPU of `dist/examples/*.js`. The examples import the package by its name,
+// which esbuild resolves as node does, through the package's own `exports` to `dist/src/`, so `tsc`
+// builds first.
 import * as esbuild from "esbuild"
 
-await esbuild.build({
-  entryPoints: ["cli/orw.ts", "bin/emulator.ts"],
+const options = {
   outbase: ".",
-  outdir: "dist/bundle",
   outExtension: { ".js": ".mjs" },
   bundle: true,
   platform: "node",
@@ -18,4 +22,19 @@ await esbuild.build({
     js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);"
   },
   logLevel: "warning"
-})
+}
+
+const examples = [
+  "examples/budgets-rollout.ts",
+  "examples/export-plan-apply.ts",
+  "examples/migrate-team.ts",
+  "examples/split-workspace.ts",
+  "bin/start.ts"
+]
+
+await Promise.all([
+  esbuild.build({ ...options, entryPoints: ["cli/orw.ts", "bin/emulator.ts"], outdir: "dist/bundle" }),
+  ...(process.argv.includes("--examples")
+    ? [esbuild.build({ ...options, entryPoints: examples, outdir: "dist/bundle-examples" })]
+    : [])
+])
