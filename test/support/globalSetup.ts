@@ -2,7 +2,7 @@
  * Builds `dist/` and the bundles (`npm run build` does both, the examples' bundles aside) before the
  * tests: the example scripts, the demo and the command lines run from them with plain `node`
  * (compiling them with tsx in every child process costs seconds of CPU each). The `tsc` build is
- * incremental, so when `npm run check` has just built, it only checks.
+ * incremental, so when `npm run check` has just built, it only checks that nothing changed since.
  */
 import { execFileSync } from "node:child_process"
 import * as Path from "node:path"
@@ -10,7 +10,9 @@ import { fileURLToPath } from "node:url"
 
 export default function setup() {
   const root = Path.resolve(Path.dirname(fileURLToPath(import.meta.url)), "../..")
-  execFileSync(Path.join(root, "node_modules", ".bin", "tsc"), ["-p", "tsconfig.build.json"], {
+  // `--build` first compares the sources' times with the build info's and stops there when nothing
+  // changed (under a second); `-p` would parse and bind all 800 files again to find that out (6 s)
+  execFileSync(Path.join(root, "node_modules", ".bin", "tsc"), ["--build", "tsconfig.build.json"], {
     cwd: root,
     stdio: "inherit"
   })
