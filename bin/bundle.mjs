@@ -9,6 +9,8 @@
 // which esbuild resolves as node does, through the package's own `exports` to `dist/src/`, so `tsc`
 // builds first.
 import * as esbuild from "esbuild"
+import * as Fs from "node:fs"
+import * as Path from "node:path"
 
 const options = {
   outbase: ".",
@@ -32,20 +34,28 @@ const examples = [
   "bin/start.ts"
 ]
 
+/** Builds the examples' bundles, then removes the chunks of earlier builds (named by their content's hash). */
+const bundleExamples = async () => {
+  const outdir = "dist/bundle-examples"
+  const { metafile } = await esbuild.build({
+    ...options,
+    entryPoints: examples,
+    outdir,
+    // the code they share in chunks, written once, which halves esbuild's work; `yaml`, which the
+    // library imports dynamically, left to node: split out, esbuild's chunk of a CommonJS module
+    // exports only a default, not yaml's named functions
+    splitting: true,
+    external: ["yaml"],
+    metafile: true
+  })
+  const current = new Set(Object.keys(metafile.outputs).map((file) => Path.resolve(file)))
+  for (const file of Fs.readdirSync(outdir, { recursive: true })) {
+    const path = Path.resolve(outdir, file)
+    if (!current.has(path) && Fs.statSync(path).isFile()) Fs.rmSync(path)
+  }
+}
+
 await Promise.all([
   esbuild.build({ ...options, entryPoints: ["cli/orw.ts", "bin/emulator.ts"], outdir: "dist/bundle" }),
-  ...(process.argv.includes("--examples")
-    ? [
-        esbuild.build({
-          ...options,
-          entryPoints: examples,
-          outdir: "dist/bundle-examples",
-          // the code they share in chunks, written once, which halves esbuild's work; `yaml`, which
-          // the library imports dynamically, left to node: split out, esbuild's chunk of a CommonJS
-          // module exports only a default, not yaml's named functions
-          splitting: true,
-          external: ["yaml"]
-        })
-      ]
-    : [])
+  ...(process.argv.includes("--examples") ? [bundleExamples()] : [])
 ])
