@@ -3,25 +3,37 @@ import { Effect, Redacted } from "effect"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 import { Emulator } from "../emulator/index.js"
-import { environment, type Run, runScript } from "./support/scripts.js"
+import { environment, type From, type Run, runScript } from "./support/scripts.js"
 
-/** One example (or `bin/` script) as a child process running its build with plain node. */
-const run = (example: string, args: ReadonlyArray<string> = [], env: NodeJS.ProcessEnv = {}) =>
-  runScript(example.includes("/") ? example : `examples/${example}.ts`, args, {
-    ...environment,
-    NO_COLOR: "1",
-    ...env
-  })
+const runFrom =
+  (from: From) =>
+  (example: string, args: ReadonlyArray<string> = [], env: NodeJS.ProcessEnv = {}) =>
+    runScript(
+      example.includes("/") ? example : `examples/${example}.ts`,
+      args,
+      { ...environment, NO_COLOR: "1", ...env },
+      from
+    )
+
+/** One example (or `bin/` script) as a child process running its bundle with plain node. */
+const run = runFrom("bundle")
+
+/**
+ * One example as the README runs it, `node dist/examples/<name>.js`: the package imported by its
+ * name, which node resolves through the package's `exports` to `dist/`. The first test of each
+ * example runs it so; the others run its bundle, which costs a third of the CPU.
+ */
+const runAsDocumented = runFrom("build")
 
 const assertSucceeded = (result: Run) => assert.strictEqual(result.code, 0, `${result.stdout}\n${result.stderr}`)
 
 const emulatorTarget = /^target: a fresh emulator at http:\/\/127\.0\.0\.1:\d+\/api\/v1/m
 
-// Each run is a child process (~1-2 s of CPU): one at a time, so that the test never takes more
-// than the core it runs on plus the one its child runs on.
+// Each run is a child process (~0.7 s of CPU from a bundle, 2 s from dist/examples/): one at a time,
+// so that the test never takes more than the core it runs on plus the one its child runs on.
 describe("examples", () => {
   it("migrate-team moves the bundled CSV's users from sandbox to engineering and names who could not move", async () => {
-    const result = await run("migrate-team")
+    const result = await runAsDocumented("migrate-team")
     assertSucceeded(result)
     assert.match(result.stdout, emulatorTarget)
     assert.include(result.stdout, "moving 12 users listed in examples/data/team.csv from sandbox to engineering")
@@ -36,7 +48,7 @@ describe("examples", () => {
   })
 
   it("budgets-rollout sets monthly and daily budgets on every workspace but the default one", async () => {
-    const result = await run("budgets-rollout")
+    const result = await runAsDocumented("budgets-rollout")
     assertSucceeded(result)
     assert.match(result.stdout, /^skipping default: .*--include-default sets them too$/m)
     assert.include(result.stdout, "setting monthly 5000 and daily 200 USD on 4 workspaces")
@@ -72,7 +84,7 @@ describe("examples", () => {
   })
 
   it("export-plan-apply plans members by email, applies, and plans again: only what the API refused is left", async () => {
-    const result = await run("export-plan-apply")
+    const result = await runAsDocumented("export-plan-apply")
     assertSucceeded(result)
     assert.include(result.stdout, "exported 5 workspaces; the edit adds research, changes sandbox")
     assert.match(result.stdout, /^\+ workspace "research" \("Research"\)$/m)
@@ -131,7 +143,7 @@ describe("examples", () => {
   )
 
   it("split-workspace clones engineering's budgets and moves the bundled users", async () => {
-    const result = await run("split-workspace")
+    const result = await runAsDocumented("split-workspace")
     assertSucceeded(result)
     assert.include(
       result.stdout,

@@ -5,18 +5,38 @@ import { fileURLToPath } from "node:url"
 /** The repository's root: scripts run there, so their default data paths resolve. */
 export const root = Path.resolve(Path.dirname(fileURLToPath(import.meta.url)), "../..")
 
-/** The command lines, which run from their bundles as `orw` does once installed (`bin/bundle.mjs`). */
-const bundled = new Set(["cli/orw.ts", "bin/emulator.ts"])
+/**
+ * Where `bin/bundle.mjs` puts each script's bundle: the command lines' as `orw` runs once installed,
+ * the examples' and the demo's for the tests (`--examples`).
+ */
+const bundles = new Map([
+  ["cli/orw.ts", "bundle"],
+  ["bin/emulator.ts", "bundle"],
+  ["examples/budgets-rollout.ts", "bundle-examples"],
+  ["examples/export-plan-apply.ts", "bundle-examples"],
+  ["examples/migrate-team.ts", "bundle-examples"],
+  ["examples/split-workspace.ts", "bundle-examples"],
+  ["bin/start.ts", "bundle-examples"]
+])
 
 /**
- * `examples/migrate-team.ts` as the `node` command line of its build in `dist/`, and `cli/orw.ts`
- * as that of its bundle in `dist/bundle/` (both built by the global setup).
+ * How a script runs: from its bundle (`"bundle"`, the default), one file that starts in a third of
+ * the CPU, or from its build in `dist/` (`"build"`), as the README runs an example
+ * (`node dist/examples/migrate-team.js`: node resolves the package's name through its `exports`
+ * and loads a few hundred modules). A script without a bundle runs from its build. Both are built by
+ * the global setup.
  */
-export const nodeArgs = (script: string): [string, ...Array<string>] => [
-  bundled.has(script)
-    ? Path.join(root, "dist", "bundle", script.replace(/\.ts$/, ".mjs"))
-    : Path.join(root, "dist", script.replace(/\.ts$/, ".js"))
-]
+export type From = "bundle" | "build"
+
+/** The `node` command line of a script, e.g. `examples/migrate-team.ts`. */
+export const nodeArgs = (script: string, from: From = "bundle"): [string, ...Array<string>] => {
+  const bundle = from === "bundle" ? bundles.get(script) : undefined
+  return [
+    bundle === undefined
+      ? Path.join(root, "dist", script.replace(/\.ts$/, ".js"))
+      : Path.join(root, "dist", bundle, script.replace(/\.ts$/, ".mjs"))
+  ]
+}
 
 /**
  * This process's environment without the variables that point a script at a real organization, so
@@ -34,12 +54,12 @@ export interface Run {
   readonly stderr: string
 }
 
-/** Runs a script of the repository from `dist/` with plain `node` and collects its output and exit code. */
-export const runScript = (script: string, args: ReadonlyArray<string>, env: NodeJS.ProcessEnv) =>
+/** Runs a script of the repository with plain `node` (see `From`) and collects its output and exit code. */
+export const runScript = (script: string, args: ReadonlyArray<string>, env: NodeJS.ProcessEnv, from: From = "bundle") =>
   new Promise<Run>((resolve) => {
     execFile(
       process.execPath,
-      [...nodeArgs(script), ...args],
+      [...nodeArgs(script, from), ...args],
       { cwd: root, timeout: 120_000, env },
       (error, stdout, stderr) => resolve({ code: error === null ? 0 : Number(error.code ?? 1), stdout, stderr })
     )
