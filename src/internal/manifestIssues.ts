@@ -1,6 +1,6 @@
 import type * as ParseResult from "effect/ParseResult"
 import type { Document, LineCounter } from "yaml"
-import { issuesOf } from "./issues.js"
+import { issuesOf, pathOf } from "./issues.js"
 import type { YamlModule } from "./yaml.js"
 
 /** One broken rule of a manifest: where it is and what it says. */
@@ -13,11 +13,7 @@ export interface Issue {
 
 /** A document path as a reader writes it: `workspaces[2].budgets.daily`. */
 export const renderPath = (path: ReadonlyArray<PropertyKey>): string =>
-  path.length === 0
-    ? "(root)"
-    : path
-        .map((segment, i) => (typeof segment === "number" ? `[${segment}]` : `${i === 0 ? "" : "."}${String(segment)}`))
-        .join("")
+  path.length === 0 ? "(root)" : pathOf(path, "indexed")
 
 /**
  * The source offset of a document path: the key of the last mapping entry found along it (so an

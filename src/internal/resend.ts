@@ -11,9 +11,13 @@ interface Attempted<E> {
   readonly resendable: boolean
 }
 
-/** A failure after which the request may or may not have taken effect. */
+/** A failure the policy may resend after which the request may have taken effect: a 5xx, a reset, a timeout. */
+const mayHaveApplied = (error: WorkspacesError.WorkspacesError) =>
+  RetryPolicy.isTransient(error) && !RetryPolicy.isUnapplied(error)
+
+/** A failure after which the request may or may not have taken effect: those, or a garbled answer. */
 const isUnclear = (error: WorkspacesError.WorkspacesError) =>
-  error._tag === "ResponseValidationError" || (RetryPolicy.isTransient(error) && !RetryPolicy.isUnapplied(error))
+  error._tag === "ResponseValidationError" || mayHaveApplied(error)
 
 /**
  * Sends a request that is not idempotent again only when its failure is proven not to have taken
@@ -53,3 +57,39 @@ export const resendWhenProvenUnapplied = <A, E extends WorkspacesError.Workspace
       )
     return Effect.mapError(options.retry(once, schedule), (attempted) => attempted.error)
   })
+
+/**
+ * Runs an idempotent request under `policy`, answering a 404 met after an unclear attempt (a 5xx, a
+ * reset, a timeout) with `whenGone`: the earlier attempt may have taken effect, deleting what the
+ * request names or changing the slug it was named by. A 404 before any unclear attempt is final, as
+ * any 404. What the attempts share is made on the first failure: a call that succeeds at once runs
+ * `attempt` and nothing else. `retryAfter` runs the attempts after that first failure under `policy`,
+ * which sees the errors as they are (`whenGone`'s among them).
+ */
+export const answerGoneAfterUnclear = <A, E extends WorkspacesError.WorkspacesError, G>(options: {
+  readonly attempt: Effect.Effect<A, E>
+  readonly whenGone: (notFound: WorkspacesError.NotFoundResponseError) => Effect.Effect<A, G>
+  readonly policy: () => Schedule.Schedule<unknown, E | G>
+  readonly retryAfter: <X>(
+    first: X,
+    once: Effect.Effect<A, X>,
+    schedule: () => Schedule.Schedule<unknown, X>
+  ) => Effect.Effect<A, X>
+}): Effect.Effect<A, E | G> =>
+  Effect.catchAll(options.attempt, (first) =>
+    Effect.flatMap(Ref.make(mayHaveApplied(first)), (unclearBefore) => {
+      const again = Effect.catchAll(options.attempt, (error): Effect.Effect<A, E | G> => {
+        const failure: WorkspacesError.WorkspacesError = error
+        if (failure._tag === "NotFoundResponseError") {
+          return Effect.flatMap(
+            Ref.get(unclearBefore),
+            (unclear): Effect.Effect<A, E | G> => (unclear ? options.whenGone(failure) : Effect.fail(error))
+          )
+        }
+        return mayHaveApplied(failure)
+          ? Effect.zipRight(Ref.set(unclearBefore, true), Effect.fail(error))
+          : Effect.fail(error)
+      })
+      return options.retryAfter<E | G>(first, again, options.policy)
+    })
+  )

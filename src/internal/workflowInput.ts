@@ -1,10 +1,10 @@
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as AST from "effect/SchemaAST"
 import * as Model from "../Model.js"
 import { InvalidRequestError } from "../WorkspacesError.js"
+import { firstIssue } from "./issues.js"
 
 const Concurrency = Schema.Number.pipe(
   Schema.int({ message: () => "must be an integer >= 1" }),
@@ -85,13 +85,6 @@ const keysAt = (ast: AST.AST, path: ReadonlyArray<PropertyKey>): ReadonlyArray<s
   }
 }
 
-const fieldOf = (root: string, path: ReadonlyArray<PropertyKey>) =>
-  path.reduce<string>(
-    (field, key) =>
-      typeof key === "number" ? `${field}[${key}]` : field === "" ? String(key) : `${field}.${String(key)}`,
-    ""
-  ) || root
-
 /**
  * The check of a workflow's input against its schema, compiled once: the first rule broken as an
  * `InvalidRequestError` naming the field (`userIds[3]`, `budgets.yearly`, `to.slug`); an unknown key
@@ -100,20 +93,13 @@ const fieldOf = (root: string, path: ReadonlyArray<PropertyKey>) =>
  */
 export const checker = <A, I>(operation: string, schema: Schema.Schema<A, I>, root = "options") => {
   const decode = Schema.decodeUnknownEither(schema, { onExcessProperty: "error" })
+  const unexpected = (parent: { readonly segments: ReadonlyArray<PropertyKey>; readonly field: string }) =>
+    `is not a key of ${parent.segments.length === 0 ? `${operation}'s ${root}` : parent.field}, ` +
+    `which takes ${keysAt(schema.ast, parent.segments).join(", ")}`
   return (input: unknown): Effect.Effect<void, InvalidRequestError> => {
     const decoded = decode(input)
     if (Either.isRight(decoded)) return Effect.void
-    const [issue] = ParseResult.ArrayFormatter.formatErrorSync(decoded.left)
-    if (issue === undefined) {
-      return Effect.fail(new InvalidRequestError({ operation, field: root, rule: decoded.left.message }))
-    }
-    const field = fieldOf(root, issue.path)
-    const parent = issue.path.slice(0, -1)
-    const rule =
-      issue._tag === "Unexpected"
-        ? `is not a key of ${parent.length === 0 ? `${operation}'s ${root}` : fieldOf(root, parent)}, ` +
-          `which takes ${keysAt(schema.ast, parent).join(", ")}`
-        : issue.message
-    return Effect.fail(new InvalidRequestError({ operation, field, rule }))
+    const issue = firstIssue(decoded.left, root, { style: "indexed", unexpected })
+    return Effect.fail(new InvalidRequestError({ operation, ...issue }))
   }
 }

@@ -20,7 +20,7 @@ import * as WorkspacesApi from "../WorkspacesApi.js"
 import * as WorkspacesError from "../WorkspacesError.js"
 import { attempt, defaultMaxResponseBytes, type Transport } from "./client.js"
 import { isLoopbackHost } from "./loopback.js"
-import { resendWhenProvenUnapplied } from "./resend.js"
+import { answerGoneAfterUnclear, resendWhenProvenUnapplied } from "./resend.js"
 import { version } from "./version.js"
 
 const checkBaseUrl = (baseUrl: string) =>
@@ -353,19 +353,21 @@ export const make = (options: Workspaces.Options) =>
       })
 
     /**
-     * `Effect.retry(once, schedule())`, with the schedule and its driver made only once `once` has
-     * failed: the first failure is handed to the schedule as the first attempt's.
+     * `Effect.retry(once, schedule())` once `once` has failed with `first`: the first failure is
+     * handed to the schedule as the first attempt's, and the schedule and its driver are made only now.
      */
-    const retry = <A, E>(once: Effect.Effect<A, E>, schedule: () => Schedule.Schedule<unknown, E>) =>
-      Effect.catchAll(once, (first) => {
-        let replay = true
-        const again = Effect.suspend(() => {
-          if (!replay) return once
-          replay = false
-          return Effect.fail(first)
-        })
-        return Effect.retry(again, schedule())
+    const retryAfter = <A, E>(first: E, once: Effect.Effect<A, E>, schedule: () => Schedule.Schedule<unknown, E>) => {
+      let replay = true
+      const again = Effect.suspend(() => {
+        if (!replay) return once
+        replay = false
+        return Effect.fail(first)
       })
+      return Effect.retry(again, schedule())
+    }
+    /** `Effect.retry(once, schedule())`, with the schedule made only if `once` fails. */
+    const retry = <A, E>(once: Effect.Effect<A, E>, schedule: () => Schedule.Schedule<unknown, E>) =>
+      Effect.catchAll(once, (first) => retryAfter(first, once, schedule))
 
     /**
      * An operation. `whenGone` answers a 404 met after an unclear attempt (5xx, reset, timeout): the
@@ -379,18 +381,16 @@ export const make = (options: Workspaces.Options) =>
       ) => Effect.Effect<Endpoint.Result<E>, WorkspacesError.ErrorForEndpoint<E>>
     ) =>
       ((input: Endpoint.Input<E>, call?: Workspaces.CallOptions) =>
-        Effect.flatMap(callOf(`Workspaces.${endpoint.name}`, call), ({ policy, send }) => {
-          if (whenGone === undefined) return retry(send(endpoint, input), policy)
-          let unclear = false
-          const once = send(endpoint, input).pipe(
-            Effect.catchAll((error: WorkspacesError.WorkspacesError) => {
-              if (error._tag === "NotFoundResponseError" && unclear) return whenGone(input, error)
-              unclear = unclear || (RetryPolicy.isTransient(error) && !RetryPolicy.isUnapplied(error))
-              return Effect.fail(error)
-            })
-          )
-          return retry(once, policy)
-        }).pipe(traced(endpoint.name)(input))) as (
+        Effect.flatMap(callOf(`Workspaces.${endpoint.name}`, call), ({ policy, send }) =>
+          whenGone === undefined
+            ? retry(send(endpoint, input), policy)
+            : answerGoneAfterUnclear({
+                attempt: send(endpoint, input),
+                whenGone: (notFound) => whenGone(input, notFound),
+                policy,
+                retryAfter
+              })
+        ).pipe(traced(endpoint.name)(input))) as (
         input: Endpoint.Input<E>,
         call?: Workspaces.CallOptions
       ) => Effect.Effect<Endpoint.Result<E>, WorkspacesError.ErrorForEndpoint<E>>
