@@ -135,12 +135,24 @@ export interface StepSkip {
 }
 
 /**
- * What an apply did.
+ * A workspace whose steps `apply` did not send, because `ApplyOptions.beforeWorkspace` failed for it
+ * with `error`.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface WorkspaceRefusal<E> {
+  readonly workspace: string
+  readonly error: E
+}
+
+/**
+ * What an apply did. `E` is the error of `ApplyOptions.beforeWorkspace` (`never` without it).
  *
  * @since 0.1.0
  * @category models
  */
-export interface ApplyReport {
+export interface ApplyReport<E = never> {
   readonly total: number
   /** Steps that went through (member steps possibly with some users refused, see `rejected`). */
   readonly done: number
@@ -154,36 +166,61 @@ export interface ApplyReport {
   readonly rejected: ReadonlyArray<MemberFailure & { readonly workspace: string }>
   /** The plan's blocked changes: none of them was sent. */
   readonly blocked: ReadonlyArray<BlockedChange>
+  /**
+   * The workspaces `ApplyOptions.beforeWorkspace` refused, in the order it did; their steps are in
+   * `skipped`. Since 0.3.0.
+   */
+  readonly refused: ReadonlyArray<WorkspaceRefusal<E>>
 }
 
 /**
  * The progress of an apply: `Started` (with the plan's blocked changes, which are not sent), then
  * one `StepDone`, `StepFailed` or `StepSkipped` per step in the order they complete (`index` is the
- * step's place in the plan), then `Finished`.
+ * step's place in the plan), then `Finished`. A workspace refused by `ApplyOptions.beforeWorkspace`
+ * (since 0.3.0) has a `WorkspaceRefused` with the hook's error `E`, right before the first of its
+ * steps' `StepSkipped`; with `E = never` (no hook) there is no such event.
  *
  * @since 0.1.0
  * @category models
  */
-export type ApplyEvent = Data.TaggedEnum<{
-  Started: { readonly total: number; readonly blocked: ReadonlyArray<BlockedChange> }
-  StepDone: {
-    readonly step: Change
-    readonly index: number
-    readonly total: number
-    readonly rejected: ReadonlyArray<MemberFailure>
-  }
-  StepFailed: { readonly step: Change; readonly index: number; readonly total: number; readonly error: WorkspacesError }
-  StepSkipped: { readonly step: Change; readonly index: number; readonly total: number; readonly reason: string }
-  Finished: { readonly report: ApplyReport }
-}>
+export type ApplyEvent<E = never> =
+  | Data.TaggedEnum<{
+      Started: { readonly total: number; readonly blocked: ReadonlyArray<BlockedChange> }
+      StepDone: {
+        readonly step: Change
+        readonly index: number
+        readonly total: number
+        readonly rejected: ReadonlyArray<MemberFailure>
+      }
+      StepFailed: {
+        readonly step: Change
+        readonly index: number
+        readonly total: number
+        readonly error: WorkspacesError
+      }
+      StepSkipped: { readonly step: Change; readonly index: number; readonly total: number; readonly reason: string }
+      Finished: { readonly report: ApplyReport<E> }
+    }>
+  | ([E] extends [never] ? never : Data.TaggedEnum<{ WorkspaceRefused: WorkspaceRefusal<E> }>)
 
 /**
- * Constructors and matchers of `ApplyEvent`.
+ * `ApplyEvent` as a type lambda over its error, for `Data.taggedEnum`.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface ApplyEventDefinition extends Data.TaggedEnum.WithGenerics<1> {
+  readonly taggedEnum: ApplyEvent<this["A"]>
+}
+
+/**
+ * Constructors and matchers of `ApplyEvent`. Since 0.3.0 they are generic over the error of
+ * `WorkspaceRefused`.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const ApplyEvent: Data.TaggedEnum.Constructor<ApplyEvent> = internal.ApplyEvent
+export const ApplyEvent: typeof internal.ApplyEvent = internal.ApplyEvent
 
 /**
  * Whether the plan has nothing to send. Blocked changes are not sent: a plan may be empty and
@@ -276,12 +313,27 @@ export type PlanError =
   | DefaultWorkspaceDeletionError
 
 /**
+ * `E` and `R` are the error and the requirements of `beforeWorkspace` (`never` without it).
+ *
  * @since 0.2.0
  * @category models
  */
-export interface ApplyOptions {
+export interface ApplyOptions<E = never, R = never> {
   /** Calls in flight at once; default 4. */
   readonly concurrency?: number
+  /**
+   * Runs once for each workspace `apply` sends a step for, right before the first of them is sent,
+   * within that step's place among the `concurrency` calls in flight; the workspace's other steps
+   * wait for it. A workspace none of whose steps is sent (skipped, or left with no user to remove)
+   * is never checked. E.g. a check that the workspace is still as the plan saw it, read as late as
+   * possible.
+   *
+   * A failure refuses the workspace: none of its steps is sent, a `WorkspaceRefused` event carries
+   * the error, and every step of it is skipped (`StepSkipped`, in the report's `skipped`, the
+   * error in its `refused`). Its additions count as not gone through, so what they would hold back
+   * elsewhere is held back (see `apply`). The other workspaces go on. Since 0.3.0.
+   */
+  readonly beforeWorkspace?: (workspace: string) => Effect.Effect<void, E, R>
   /**
    * Sends a planned deletion of the default workspace (one `make` planned with the same
    * confirmation) as `delete({ id, confirmDefaultWorkspaceDeletion: true })`; without it that step
@@ -368,6 +420,10 @@ export const make: (manifest: Manifest, options?: PlanOptions) => Effect.Effect<
  * with `confirmDefaultWorkspaceDeletion` (see `make`): it is sent, with the API's confirmation,
  * only when `options.confirmDefaultWorkspaceDeletion` is true too.
  *
+ * With `options.beforeWorkspace`, each workspace is checked right before the first of its steps is
+ * sent, not all of them at the start: a workspace refused by the check has nothing sent for it,
+ * and the others go on (see `ApplyOptions.beforeWorkspace`).
+ *
  * Interrupting the stream (e.g. `Stream.take`) lets the HTTP attempts in flight finish, then stops:
  * no retry wait and no further call (see `Workspaces.uninterruptibleAttempts`). Planning again from
  * the organization's state and applying that finishes the job.
@@ -386,5 +442,7 @@ export const make: (manifest: Manifest, options?: PlanOptions) => Effect.Effect<
  * @since 0.2.0
  * @category running
  */
-export const apply: (plan: Plan, options?: ApplyOptions) => Stream.Stream<ApplyEvent, never, Workspaces> =
-  applying.apply
+export const apply: <E = never, R = never>(
+  plan: Plan,
+  options?: ApplyOptions<E, R>
+) => Stream.Stream<ApplyEvent<E>, never, Workspaces | R> = applying.apply

@@ -84,7 +84,7 @@ const chainOf = (step: Change): "head" | "budgets" | undefined =>
 const refusedOnDefault = (
   step: Change,
   defaultWorkspace: Workflows.DefaultWorkspace,
-  options: Plan.ApplyOptions
+  options: Pick<Plan.ApplyOptions, "confirmDefaultWorkspaceDeletion">
 ): string | undefined => {
   if (!namesDefault(defaultWorkspace, step.workspace)) return undefined
   switch (step._tag) {
@@ -106,7 +106,7 @@ const refusedOnDefault = (
 export const schedule = (
   plan: Plan.Plan,
   defaultWorkspace: Workflows.DefaultWorkspace,
-  options: Plan.ApplyOptions = {}
+  options: Pick<Plan.ApplyOptions, "confirmDefaultWorkspaceDeletion"> = {}
 ): Schedule => {
   const steps = plan.changes.map((step, index) => ({ step, index }))
   // A plan made by hand, or under another `DefaultWorkspace`, may ask what the API refuses anyway.
@@ -218,12 +218,16 @@ export const decide = (
 const rejectedBy = (outcome: Outcome): ReadonlyArray<MemberFailure> =>
   outcome._tag === "Done" ? outcome.rejected : outcome._tag === "Skipped" ? outcome.kept : []
 
-/** The report of an apply, folded from its steps in the order they settled, with the plan's blocked changes. */
-export const report = (
+/**
+ * The report of an apply, folded from its steps in the order they settled, with the plan's blocked
+ * changes and the workspaces refused before their first step.
+ */
+export const report = <E = never>(
   total: number,
   settled: ReadonlyArray<Settled>,
-  blocked: ReadonlyArray<Plan.BlockedChange> = []
-): Plan.ApplyReport => ({
+  blocked: ReadonlyArray<Plan.BlockedChange> = [],
+  refused: ReadonlyArray<Plan.WorkspaceRefusal<E>> = []
+): Plan.ApplyReport<E> => ({
   total,
   done: settled.filter((_) => _.outcome._tag === "Done").length,
   failed: settled.flatMap(({ index, outcome, step }) =>
@@ -235,5 +239,6 @@ export const report = (
   rejected: settled.flatMap(({ outcome, step }) =>
     rejectedBy(outcome).map((failure) => ({ ...failure, workspace: step.workspace }))
   ),
-  blocked
+  blocked,
+  refused
 })
