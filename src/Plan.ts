@@ -177,8 +177,8 @@ export interface ApplyReport<E = never> {
  * The progress of an apply: `Started` (with the plan's blocked changes, which are not sent), then
  * one `StepDone`, `StepFailed` or `StepSkipped` per step in the order they complete (`index` is the
  * step's place in the plan), then `Finished`. A workspace refused by `ApplyOptions.beforeWorkspace`
- * (since 0.3.0) has a `WorkspaceRefused` with the hook's error `E`, right before the first of its
- * steps' `StepSkipped`; with `E = never` (no hook) there is no such event.
+ * (since 0.3.0) has a `WorkspaceRefused` with the hook's error `E`, emitted with the step that ran
+ * the check, and a `StepSkipped` per step; with `E = never` (no hook) there is no such event.
  *
  * @since 0.1.0
  * @category models
