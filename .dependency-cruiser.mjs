@@ -21,7 +21,7 @@ const layers = [
     "desired state",
     {
       Manifest: ["manifest", "manifestEmails", "manifestIssues", "manifestRules", "yaml"],
-      Plan: ["apply", "applySchedule", "plan", "planBlocked", "planRendering"]
+      Plan: ["apply", "applyReport", "applySchedule", "plan", "planBlocked", "planRendering"]
     }
   ],
   // The package's entry, with the namespaces that keep deprecated names for one release.

@@ -8,6 +8,7 @@ import type * as Data from "effect/Data"
 import type * as Effect from "effect/Effect"
 import type * as Stream from "effect/Stream"
 import * as applying from "./internal/apply.js"
+import * as applyReport from "./internal/applyReport.js"
 import * as internal from "./internal/plan.js"
 import * as rendering from "./internal/planRendering.js"
 import type { Manifest, ManifestEmailError, ManifestError } from "./Manifest.js"
@@ -178,7 +179,10 @@ export interface ApplyReport<E = never> {
  * one `StepDone`, `StepFailed` or `StepSkipped` per step in the order they complete (`index` is the
  * step's place in the plan), then `Finished`. A workspace refused by `ApplyOptions.beforeWorkspace`
  * (since 0.3.0) has a `WorkspaceRefused` with the hook's error `E`, emitted with the step that ran
- * the check, and a `StepSkipped` per step; with `E = never` (no hook) there is no such event.
+ * the check, and a `StepSkipped` per step; with `E = never` (no hook) there is no such event. The
+ * events carry everything the report holds: `Finished`'s report is `reportOf` the events before it,
+ * so a consumer of the stream can build it (or a report so far, with
+ * `Stream.scan(emptyReport, foldReport)`) from the events alone.
  *
  * @since 0.1.0
  * @category models
@@ -190,6 +194,10 @@ export type ApplyEvent<E = never> =
         readonly step: Change
         readonly index: number
         readonly total: number
+        /**
+         * The users the API refused to add or remove, and for a removal those kept where they are
+         * (see `apply`); empty for a step without members.
+         */
         readonly rejected: ReadonlyArray<MemberFailure>
       }
       StepFailed: {
@@ -198,7 +206,19 @@ export type ApplyEvent<E = never> =
         readonly total: number
         readonly error: WorkspacesError
       }
-      StepSkipped: { readonly step: Change; readonly index: number; readonly total: number; readonly reason: string }
+      StepSkipped: {
+        readonly step: Change
+        readonly index: number
+        readonly total: number
+        readonly reason: string
+        /**
+         * The users a skipped removal kept where they are because their addition elsewhere did not
+         * go through (operation `"remove"`, reason `kept: ...`, see `apply`): all its users when
+         * that is why it was skipped, those of them when `ApplyOptions.beforeWorkspace` refused its
+         * workspace; empty for any other skipped step. Since 0.3.0.
+         */
+        readonly rejected: ReadonlyArray<MemberFailure>
+      }
       Finished: { readonly report: ApplyReport<E> }
     }>
   | ([E] extends [never] ? never : Data.TaggedEnum<{ WorkspaceRefused: WorkspaceRefusal<E> }>)
@@ -221,6 +241,64 @@ export interface ApplyEventDefinition extends Data.TaggedEnum.WithGenerics<1> {
  * @category constructors
  */
 export const ApplyEvent: typeof internal.ApplyEvent = internal.ApplyEvent
+
+/**
+ * The report of no event: no step, nothing done, nothing refused. The start of `foldReport`, for
+ * any error `E` of `beforeWorkspace`.
+ *
+ * @since 0.3.0
+ * @category folding
+ */
+export const emptyReport: ApplyReport = applyReport.empty
+
+/**
+ * The report after one more event: `Started` sets `total` and `blocked`; `StepDone` counts as
+ * done, `StepFailed` adds to `failed`, `StepSkipped` to `skipped`, and both `StepDone` and
+ * `StepSkipped` add their `rejected` users, with the step's workspace; `WorkspaceRefused` adds to
+ * `refused`; `Finished` changes nothing (its report is this fold of the events before it). A pure
+ * function, for `Stream.runFold`, or `Stream.scan` for a report so far.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Stream } from "effect"
+ * import { Manifest, Plan } from "effect-openrouter-workspaces"
+ *
+ * const program = Effect.gen(function* () {
+ *   const plan = yield* Plan.make(yield* Manifest.readFile("org.yaml"))
+ *   const report = yield* Plan.apply(plan).pipe(
+ *     Stream.tap((event) => Effect.log(event._tag)),
+ *     Stream.runFold(Plan.emptyReport, Plan.foldReport)
+ *   )
+ *   return report.failed.length === 0
+ * })
+ * ```
+ *
+ * @since 0.3.0
+ * @category folding
+ */
+export const foldReport: <E = never>(report: ApplyReport<E>, event: ApplyEvent<E>) => ApplyReport<E> = applyReport.fold
+
+/**
+ * The report of an apply's events, in the order they came: `foldReport` from `emptyReport`. For the
+ * events of a whole apply it equals the report its `Finished` event carries.
+ *
+ * @example
+ * ```ts
+ * import { Plan } from "effect-openrouter-workspaces"
+ *
+ * const step = Plan.Change.RemoveMembers({ workspace: "alpha", userIds: ["user_1"] })
+ * const kept = { userId: "user_1", operation: "remove", reason: "kept: their addition to beta did not go through" } as const
+ * const report = Plan.reportOf([
+ *   Plan.ApplyEvent.Started({ total: 1, blocked: [] }),
+ *   Plan.ApplyEvent.StepSkipped({ step, index: 0, total: 1, reason: "kept all 1 users", rejected: [kept] })
+ * ])
+ * assert.deepStrictEqual(report.rejected, [{ ...kept, workspace: "alpha" }])
+ * ```
+ *
+ * @since 0.3.0
+ * @category folding
+ */
+export const reportOf: <E = never>(events: Iterable<ApplyEvent<E>>) => ApplyReport<E> = applyReport.reportOf
 
 /**
  * Whether the plan has nothing to send. Blocked changes are not sent: a plan may be empty and

@@ -1,5 +1,5 @@
 import { FetchHttpClient, HttpClient, HttpClientError } from "@effect/platform"
-import type { HttpClientRequest } from "@effect/platform"
+import type { HttpClientRequest, HttpClientResponse } from "@effect/platform"
 import { NodeHttpClient } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect, Layer, Redacted, type Scope, TestServices } from "effect"
@@ -7,6 +7,7 @@ import { createServer as createHttpServer, type IncomingMessage, type ServerResp
 import { createServer, type AddressInfo, type Socket } from "node:net"
 import { gzipSync } from "node:zlib"
 import { RetryPolicy, Workspaces, WorkspacesError } from "../src/index.js"
+import { chunksOf } from "../src/internal/client.js"
 
 /** Retries at once, as the default policy would but without its waits. */
 const eager = RetryPolicy.make({ baseDelay: "1 millis", maxDelay: "1 millis", jitter: false })
@@ -201,6 +202,41 @@ for (const [name, transport] of transports) {
       )
     )
 
+    it.effect("its responses' bodies are read by the client's own reader, not through an Effect stream", () =>
+      live(
+        transport,
+        Effect.gen(function* () {
+          const { port } = yield* hostile((_, response) => {
+            response.writeHead(200, { "content-type": "application/json" })
+            response.end(pageOf(100))
+          })
+          const http = yield* HttpClient.HttpClient
+          const response = yield* http.get(`http://127.0.0.1:${port}/api/v1/workspaces/x/members`)
+          // a platform upgrade that hides the body this way fails here, rather than slowing every call
+          assert.isDefined(chunksOf(response))
+          yield* response.text
+        })
+      )
+    )
+
+    it.effect("a body that stalls after its first chunk is cut at the attempt's timeout, the connection closed", () =>
+      live(
+        transport,
+        Effect.gen(function* () {
+          const { port, seen } = yield* hostile((_, response) => {
+            response.writeHead(200, { "content-type": "application/json" })
+            response.write('{"data":[')
+          })
+          const ws = yield* clientAt(port, { retry: false })
+          const error = yield* Effect.flip(ws.listMembers({ id: "x" }, { timeout: "200 millis" }))
+          assert.strictEqual(error._tag, "RequestTimeoutError")
+          assert.strictEqual(seen.requests, 1)
+          // the server's response closes only when the client lets go of the connection
+          yield* Deferred.await(seen.closed)
+        })
+      )
+    )
+
     it.effect("an error status with a body past the cap is the same typed error, not retried", () =>
       live(
         transport,
@@ -296,6 +332,37 @@ describe("the size of a response, over FetchHttpClient", () => {
         assert.strictEqual(error._tag, "ResponseTooLargeError")
         assert.isAbove((error as WorkspacesError.ResponseTooLargeError).readBytes ?? 0, defaultCap)
         assert.strictEqual(seen.requests, 1)
+      })
+    )
+  )
+})
+
+describe("a response of another HttpClient implementation", () => {
+  it.effect("is read through its stream, under the same cap", () =>
+    live(
+      FetchHttpClient.layer,
+      Effect.gen(function* () {
+        const { port, seen } = yield* hostile((_, response) => {
+          response.writeHead(200, { "content-type": "application/json" })
+          response.write(pageOf(600).slice(0, 300))
+          response.end(pageOf(600).slice(300))
+        })
+        // a client whose responses hide their source: only `stream` and the rest of the interface
+        const opaque = (response: HttpClientResponse.HttpClientResponse): HttpClientResponse.HttpClientResponse =>
+          new Proxy(response, {
+            get: (target, key) =>
+              key === "original" || key === "source" ? undefined : Reflect.get(target, key, target)
+          })
+        const ws = yield* clientAt(port, {
+          retry: false,
+          transformClient: HttpClient.transformResponse(Effect.map(opaque))
+        })
+        const page = yield* ws.listMembers({ id: "x" })
+        assert.strictEqual(page.totalCount, 0)
+        const error = yield* Effect.flip(ws.listMembers({ id: "x" }, { maxResponseBytes: 500 }))
+        assert.strictEqual(error._tag, "ResponseTooLargeError")
+        assert.strictEqual((error as WorkspacesError.ResponseTooLargeError).readBytes, 600)
+        assert.strictEqual(seen.requests, 2)
       })
     )
   )

@@ -2,7 +2,7 @@ import { FetchHttpClient } from "@effect/platform"
 import { assert, describe, it, layer } from "@effect/vitest"
 import { Chunk, Effect, Fiber, Layer, Schedule, Stream } from "effect"
 import { Emulator } from "../emulator/index.js"
-import { Manifest, Plan, RetryPolicy, Workflows, Workspaces } from "../src/index.js"
+import { Manifest, Plan, RetryPolicy, Workflows, Workspaces, WorkspacesError } from "../src/index.js"
 import { emulatorWithClient } from "./support/layers.js"
 import {
   budgetsOf,
@@ -694,6 +694,133 @@ describe("an addition that does not go through", () => {
           yield* membersOf("beta"),
           moving.filter((_) => _ !== "u0002")
         )
+      })
+    )
+  })
+})
+
+describe("Plan.reportOf", () => {
+  const alpha = Plan.Change.RemoveMembers({ workspace: "alpha", userIds: ["u1", "u2"] })
+  const beta = Plan.Change.AddMembers({ workspace: "beta", userIds: ["u1", "u3"] })
+  const fresh = Plan.Change.CreateWorkspace({ workspace: "fresh", name: "Fresh", settings: {} })
+  const budget = Plan.Change.SetBudget({ workspace: "fresh", interval: "monthly", limitUsd: 5, previous: null })
+  const forbidden = new WorkspacesError.ForbiddenResponseError({
+    operation: "Workspaces.create",
+    status: 403,
+    detail: "Forbidden"
+  })
+  const blockedChange: Plan.BlockedChange = {
+    change: Plan.Change.DeleteWorkspace({ workspace: "keyed", name: "Keyed" }),
+    reason: "holds 1 active API key in keyed: 'ci' — disable or delete it first",
+    apiKeys: [{ hash: "h1", name: "ci" }]
+  }
+  const refused = { userId: "u3", operation: "add", reason: "not in the organization" } as const
+  const kept = (userId: string) =>
+    ({ userId, operation: "remove", reason: "kept: their addition to beta did not go through" }) as const
+  const events: ReadonlyArray<Plan.ApplyEvent> = [
+    Plan.ApplyEvent.Started({ total: 4, blocked: [blockedChange] }),
+    Plan.ApplyEvent.StepFailed({ step: fresh, index: 2, total: 4, error: forbidden }),
+    Plan.ApplyEvent.StepDone({ step: beta, index: 1, total: 4, rejected: [refused] }),
+    Plan.ApplyEvent.StepSkipped({
+      step: budget,
+      index: 3,
+      total: 4,
+      reason: "step 2 (CreateWorkspace fresh) failed",
+      rejected: []
+    }),
+    Plan.ApplyEvent.StepSkipped({
+      step: alpha,
+      index: 0,
+      total: 4,
+      reason: "kept all 2 users",
+      rejected: [kept("u1"), kept("u2")]
+    }),
+    Plan.ApplyEvent.Finished({ report: Plan.emptyReport })
+  ]
+
+  it("folds the events without any call: counts, failures, skips and every rejected user with its workspace", () => {
+    assert.deepStrictEqual(Plan.reportOf(events), {
+      total: 4,
+      done: 1,
+      failed: [{ step: fresh, index: 2, error: forbidden }],
+      skipped: [
+        { step: budget, index: 3, reason: "step 2 (CreateWorkspace fresh) failed" },
+        { step: alpha, index: 0, reason: "kept all 2 users" }
+      ],
+      rejected: [
+        { ...refused, workspace: "beta" },
+        { ...kept("u1"), workspace: "alpha" },
+        { ...kept("u2"), workspace: "alpha" }
+      ],
+      blocked: [blockedChange],
+      refused: []
+    })
+  })
+
+  it("is foldReport from emptyReport, step by step; Finished changes nothing", () => {
+    const reports = Chunk.toReadonlyArray(
+      Effect.runSync(Stream.runCollect(Stream.scan(Stream.fromIterable(events), Plan.emptyReport, Plan.foldReport)))
+    )
+    assert.deepStrictEqual(
+      reports.map((_) => [_.total, _.done, _.failed.length, _.skipped.length, _.rejected.length, _.blocked.length]),
+      [
+        [0, 0, 0, 0, 0, 0],
+        [4, 0, 0, 0, 0, 1],
+        [4, 0, 1, 0, 0, 1],
+        [4, 1, 1, 0, 1, 1],
+        [4, 1, 1, 1, 1, 1],
+        [4, 1, 1, 2, 3, 1],
+        [4, 1, 1, 2, 3, 1]
+      ]
+    )
+    assert.deepStrictEqual(reports.at(-1), Plan.reportOf(events))
+    assert.deepStrictEqual(Plan.reportOf([]), Plan.emptyReport)
+  })
+})
+
+describe("the report of an apply is the fold of its events", () => {
+  const moving = users(0, 3)
+  organization({
+    workspaces: [
+      { slug: "alpha", name: "Alpha", members: moving },
+      { slug: "beta", name: "Beta" },
+      { slug: "scimmy", name: "Scimmy", members: ["u0400", "u0401"] },
+      { slug: "keyed", name: "Keyed", members: ["u0300"] }
+    ],
+    scim: ["u0400"],
+    apiKeys: [{ userId: "u0300", workspace: "keyed" }]
+  })((it) => {
+    it.effect("Plan.reportOf over the streamed events equals the report Finished carries", () =>
+      Effect.gen(function* () {
+        const plan = yield* Plan.make(
+          {
+            workspaces: [
+              { slug: "default", name: "Default" },
+              { slug: "alpha", name: "Alpha", members: [] },
+              { slug: "beta", name: "Beta", budgets: { monthly: 5 }, members: moving },
+              { slug: "scimmy", name: "Scimmy", members: [] }
+            ]
+          },
+          { prune: true }
+        )
+        yield* setFaults([{ kind: "status", status: 500, operations: ["bulkAddMembers"] }])
+        const events = Chunk.toReadonlyArray(yield* Stream.runCollect(Plan.apply(plan)))
+        yield* setFaults([])
+        const report = finished(events)
+        // every part of the report is there: a done step, a failure, a skipped removal that kept
+        // its users, a user the API refused, a blocked change
+        assert.deepStrictEqual(
+          [report.done, report.failed.length, report.skipped.length, report.blocked.length],
+          [2, 1, 1, 1]
+        )
+        assert.deepStrictEqual(
+          report.rejected
+            .map((_) => `${_.workspace} ${_.userId} ${_.reason.startsWith("kept") ? "kept" : "refused"}`)
+            .sort(),
+          ["alpha u0000 kept", "alpha u0001 kept", "alpha u0002 kept", "scimmy u0400 refused"]
+        )
+        assert.deepStrictEqual(Plan.reportOf(events), report)
+        assert.deepStrictEqual(Plan.reportOf(events.slice(0, -1)), report)
       })
     )
   })

@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Either, ParseResult, Schema } from "effect"
+import { Arbitrary, Either, FastCheck as fc, ParseResult, Schema } from "effect"
 import type * as Endpoint from "../src/Endpoint.js"
 import * as WireCodec from "../src/internal/wireCodec.js"
 import { WorkspacesApi } from "../src/index.js"
@@ -134,6 +134,55 @@ describe("WireCodec", () => {
         const before = structuredClone(decoded.right)
         assertSame(trusted(decoded.right), own(decoded.right))
         assert.deepStrictEqual(decoded.right, before)
+      }
+    }
+  })
+
+  /**
+   * Values near the schema's own: valid ones (its encoded side's arbitrary), and the same with one
+   * key, somewhere inside, removed or given any JSON value.
+   */
+  const nearly = (schema: Schema.Schema.Any) => {
+    const valid = Arbitrary.make(Schema.encodedSchema(schema)) as fc.Arbitrary<unknown>
+    const paths = (value: unknown): Array<ReadonlyArray<PropertyKey>> =>
+      typeof value === "object" && value !== null
+        ? Object.keys(value).flatMap((key) => [
+            [key],
+            ...paths((value as Record<string, unknown>)[key]).map((path) => [key, ...path])
+          ])
+        : []
+    const broken = valid.chain((value) => {
+      const all = paths(value)
+      if (all.length === 0) return fc.constant(value)
+      return fc.tuple(fc.constantFrom(...all), fc.option(fc.jsonValue(), { nil: undefined })).map(([path, other]) => {
+        const copy = structuredClone(value) as Record<PropertyKey, unknown>
+        let at = copy
+        for (const key of path.slice(0, -1)) at = at[key] as Record<PropertyKey, unknown>
+        if (other === undefined) delete at[path.at(-1)!]
+        else at[path.at(-1)!] = other
+        return copy
+      })
+    })
+    return fc.oneof(valid, broken, fc.jsonValue())
+  }
+
+  it("decodes and encodes as Schema does for any value near a wire schema's, valid or not (property)", () => {
+    for (const endpoint of endpoints) {
+      const fast = WireCodec.decodeUnknownEither(endpoint.response)
+      const own = Schema.decodeUnknownEither(endpoint.response)
+      fc.assert(
+        fc.property(nearly(endpoint.response), (body) => assertSame(fast(body), own(body))),
+        { numRuns: 150 }
+      )
+      for (const part of [endpoint.params, endpoint.body]) {
+        if (!Schema.isSchema(part)) continue
+        const encode = WireCodec.encodeUnknownEither(part)
+        const encodeOwn = Schema.encodeUnknownEither(part)
+        const typeSide = Arbitrary.make(Schema.typeSchema(part)) as fc.Arbitrary<unknown>
+        fc.assert(
+          fc.property(fc.oneof(typeSide, fc.jsonValue()), (input) => assertSame(encode(input), encodeOwn(input))),
+          { numRuns: 150 }
+        )
       }
     }
   })

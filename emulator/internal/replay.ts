@@ -1,6 +1,7 @@
-import { type BudgetInterval, budgetIntervals } from "../../src/Model.js"
+import type { BudgetInterval } from "../../src/Model.js"
 import type { HistoryEvent } from "./organization.js"
 import type { StateSnapshot } from "./records.js"
+import { budgetOrderConflict } from "./records.js"
 
 /** The state a replay tracks, by workspace id. */
 export interface Replayed {
@@ -9,13 +10,10 @@ export interface Replayed {
   readonly budgets: Map<string, Map<BudgetInterval, number>>
 }
 
-/** Whether budgets keep the API's rule: lifetime > monthly > weekly > daily. */
+/** Whether budgets keep the API's rule, as the emulator enforces it on each write (`budgetOrderConflict`). */
 export const budgetsOrdered = (budgets: ReadonlyMap<BudgetInterval, number>): boolean => {
-  const limits = budgetIntervals.flatMap((interval) => {
-    const limit = budgets.get(interval)
-    return limit === undefined ? [] : [limit]
-  })
-  return limits.every((limit, i) => i === 0 || limit < limits[i - 1]!)
+  const present = Array.from(budgets, ([interval, limitUsd]) => ({ interval, limitUsd }))
+  return present.every(({ interval, limitUsd }) => budgetOrderConflict(interval, limitUsd, present) === undefined)
 }
 
 const explicitCounts = (state: Replayed) => {

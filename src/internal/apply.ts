@@ -1,5 +1,4 @@
 import * as Arr from "effect/Array"
-import * as Chunk from "effect/Chunk"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -11,8 +10,9 @@ import type * as Workflows from "../Workflows.js"
 import { Workspaces } from "../Workspaces.js"
 import * as WorkspacesService from "../Workspaces.js"
 import type { WorkspacesError } from "../WorkspacesError.js"
+import { empty, fold } from "./applyReport.js"
 import type { HeldBack, Schedule, Scheduled, Settled } from "./applySchedule.js"
-import { decide, heldBack, Outcome, report, schedule } from "./applySchedule.js"
+import { decide, eventOf, heldBack, Outcome, schedule } from "./applySchedule.js"
 import { DefaultWorkspace } from "./defaultWorkspace.js"
 import { settleBatch } from "./members.js"
 import { ApplyEvent, defaultConcurrency } from "./plan.js"
@@ -186,56 +186,35 @@ const run = <E, R>(
     })
   )
 
-const eventOf = <E>({ index, outcome, step }: Settled, total: number): Plan.ApplyEvent<E> =>
-  Outcome.$match(outcome, {
-    Done: ({ rejected }) => ApplyEvent.StepDone({ step, index, total, rejected }),
-    Failed: ({ error }) => ApplyEvent.StepFailed({ step, index, total, error }),
-    Skipped: ({ reason }) => ApplyEvent.StepSkipped({ step, index, total, reason })
-  })
-
 /**
  * `ApplyEvent<E>` has a `WorkspaceRefused` only when `E` is not `never`, which TypeScript cannot
  * decide for a type parameter: the events that carry `E` are built at `unknown`, then narrowed.
  */
 const carrying = <E>(event: Plan.ApplyEvent<unknown>) => event as Plan.ApplyEvent<E>
 
-interface Log<E> {
-  readonly settled: Chunk.Chunk<Settled>
-  readonly refused: Chunk.Chunk<Plan.WorkspaceRefusal<E>>
-}
+const eventOfProgress = <E>(progress: Progress<E>, total: number): Plan.ApplyEvent<E> =>
+  progress._tag === "Settled"
+    ? eventOf(progress.settled, total)
+    : carrying<E>(ApplyEvent.WorkspaceRefused(progress.refusal))
 
-/** `Started`, an event per step as it settles (and per workspace refused), then `Finished` with the report folded from them. */
+/**
+ * `Started`, an event per step as it settles (and per workspace refused), then `Finished` with the
+ * report folded from the events before it, as a consumer of the stream would fold them
+ * (`Plan.reportOf`).
+ */
 const events = <E, R>(
   total: number,
   blocked: ReadonlyArray<Plan.BlockedChange>,
   progress: Stream.Stream<Progress<E>, never, R>
 ): Stream.Stream<Plan.ApplyEvent<E>, never, R> =>
-  Stream.concat(
-    Stream.succeed(carrying<E>(ApplyEvent.Started({ total, blocked }))),
-    progress.pipe(
-      Stream.map(Option.some),
-      Stream.concat(Stream.succeed(Option.none())),
-      Stream.mapAccum(
-        { settled: Chunk.empty(), refused: Chunk.empty() } as Log<E>,
-        (log, next): readonly [Log<E>, Plan.ApplyEvent<E>] => {
-          if (Option.isNone(next)) {
-            const folded = report(
-              total,
-              Chunk.toReadonlyArray(log.settled),
-              blocked,
-              Chunk.toReadonlyArray(log.refused)
-            )
-            return [log, carrying<E>(ApplyEvent.Finished({ report: folded }))]
-          }
-          const item = next.value
-          return item._tag === "Settled"
-            ? [{ ...log, settled: Chunk.append(log.settled, item.settled) }, eventOf(item.settled, total)]
-            : [
-                { ...log, refused: Chunk.append(log.refused, item.refusal) },
-                carrying<E>(ApplyEvent.WorkspaceRefused(item.refusal))
-              ]
-        }
-      )
+  Stream.succeed(Option.some(carrying<E>(ApplyEvent.Started({ total, blocked })))).pipe(
+    Stream.concat(Stream.map(progress, (_) => Option.some(eventOfProgress(_, total)))),
+    Stream.concat(Stream.succeed(Option.none())),
+    Stream.mapAccum(empty as Plan.ApplyReport<E>, (report, next) =>
+      Option.match(next, {
+        onNone: () => [report, carrying<E>(ApplyEvent.Finished({ report }))] as const,
+        onSome: (event) => [fold(report, event), event] as const
+      })
     )
   )
 

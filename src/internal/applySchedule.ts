@@ -5,7 +5,8 @@ import type * as Plan from "../Plan.js"
 import type * as Workflows from "../Workflows.js"
 import type { WorkspacesError } from "../WorkspacesError.js"
 import { namesDefault } from "./defaultWorkspace.js"
-import { Change } from "./plan.js"
+import { reportOf } from "./applyReport.js"
+import { ApplyEvent, Change } from "./plan.js"
 
 type Change = Plan.Change
 type MemberFailure = Workflows.MemberFailure
@@ -215,30 +216,20 @@ export const decide = (
   return send(step)
 }
 
-const rejectedBy = (outcome: Outcome): ReadonlyArray<MemberFailure> =>
-  outcome._tag === "Done" ? outcome.rejected : outcome._tag === "Skipped" ? outcome.kept : []
+/** The event of a settled step: a skipped removal's kept users are its `rejected`. */
+export const eventOf = ({ index, outcome, step }: Settled, total: number): Plan.ApplyEvent =>
+  Outcome.$match(outcome, {
+    Done: ({ rejected }) => ApplyEvent.StepDone({ step, index, total, rejected }),
+    Failed: ({ error }) => ApplyEvent.StepFailed({ step, index, total, error }),
+    Skipped: ({ kept, reason }) => ApplyEvent.StepSkipped({ step, index, total, reason, rejected: kept })
+  })
 
 /**
- * The report of an apply, folded from its steps in the order they settled, with the plan's blocked
- * changes and the workspaces refused before their first step.
+ * The report of an apply whose steps settled in this order: the fold of the events it streams
+ * (`Started`, then an event per settled step).
  */
-export const report = <E = never>(
+export const report = (
   total: number,
   settled: ReadonlyArray<Settled>,
-  blocked: ReadonlyArray<Plan.BlockedChange> = [],
-  refused: ReadonlyArray<Plan.WorkspaceRefusal<E>> = []
-): Plan.ApplyReport<E> => ({
-  total,
-  done: settled.filter((_) => _.outcome._tag === "Done").length,
-  failed: settled.flatMap(({ index, outcome, step }) =>
-    outcome._tag === "Failed" ? [{ step, index, error: outcome.error }] : []
-  ),
-  skipped: settled.flatMap(({ index, outcome, step }) =>
-    outcome._tag === "Skipped" ? [{ step, index, reason: outcome.reason }] : []
-  ),
-  rejected: settled.flatMap(({ outcome, step }) =>
-    rejectedBy(outcome).map((failure) => ({ ...failure, workspace: step.workspace }))
-  ),
-  blocked,
-  refused
-})
+  blocked: ReadonlyArray<Plan.BlockedChange> = []
+): Plan.ApplyReport => reportOf([ApplyEvent.Started({ total, blocked }), ...settled.map((_) => eventOf(_, total))])

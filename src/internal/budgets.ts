@@ -22,7 +22,7 @@ export const orderViolation = (
         interval,
         rule:
           `${interval} (${limitUsd}) must be less than ${wider.interval} (${wider.limitUsd}): ` +
-          `limits strictly decrease as the interval narrows (lifetime > monthly > weekly > daily)`
+          `limits strictly decrease as the interval narrows (${budgetIntervals.join(" > ")})`
       }
     }
     wider = { interval, limitUsd }

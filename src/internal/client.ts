@@ -1,3 +1,4 @@
+import type * as Headers from "@effect/platform/Headers"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
@@ -32,9 +33,9 @@ export interface Transport {
 }
 
 /** The requests the answer says are left in the window (0 for a 429), or undefined when it says nothing. */
-const remainingOf = (response: HttpClientResponse.HttpClientResponse): number | undefined => {
-  if (response.status === 429) return 0
-  const header = response.headers["x-ratelimit-remaining"]
+const remainingOf = (status: number, headers: Headers.Headers): number | undefined => {
+  if (status === 429) return 0
+  const header = headers["x-ratelimit-remaining"]
   if (header === undefined) return undefined
   const remaining = Number(header)
   return Number.isFinite(remaining) ? remaining : undefined
@@ -305,17 +306,99 @@ const tooLarge = (
 ) => new WorkspacesError.ResponseTooLargeError({ operation, status: response.status, limitBytes, ...bytes })
 
 /**
+ * The body of a response of the platform's own clients as chunks, to be read without an Effect
+ * stream. Their `execute` wraps each response (`original`, with the `controller` that aborts it), and
+ * the response keeps what the transport gave as `source`: the web `Response` for `FetchHttpClient`,
+ * undici's `ResponseData` for `NodeHttpClient.layerUndici`; both bodies are async iterables (a
+ * `ReadableStream`, a `Readable`). `undefined` for any other response, which is then read through
+ * `response.stream`. Reading a one-chunk body through `Stream.fromReadableStream` costs a scope and a
+ * channel: more than half a millisecond, more than the whole rest of a call.
+ */
+export const chunksOf = (response: HttpClientResponse.HttpClientResponse): AsyncIterable<Uint8Array> | undefined => {
+  const original = (response as { readonly original?: unknown }).original ?? response
+  const source = (original as { readonly source?: unknown }).source
+  if (typeof source !== "object" || source === null) return undefined
+  const body = (source as { readonly body?: unknown }).body
+  return typeof body === "object" && body !== null && Symbol.asyncIterator in body
+    ? (body as AsyncIterable<Uint8Array>)
+    : undefined
+}
+
+/** Chunks joined and decoded as UTF-8. */
+const textOf = (chunks: ReadonlyArray<Uint8Array>, bytes: number): string => {
+  if (chunks.length === 1) return utf8.decode(chunks[0])
+  const joined = new Uint8Array(bytes)
+  let offset = 0
+  for (const chunk of chunks) {
+    joined.set(chunk, offset)
+    offset += chunk.length
+  }
+  return utf8.decode(joined)
+}
+
+/**
+ * A body of unknown length, counted chunk by chunk: once the count passes `limitBytes` reading stops
+ * and the body is released (which closes the connection). Interrupted, it releases the body too.
+ */
+const readCapped = (
+  operation: string,
+  response: HttpClientResponse.HttpClientResponse,
+  limitBytes: number,
+  body: AsyncIterable<Uint8Array>
+): Effect.Effect<string, WorkspacesError.ResponseTooLargeError | HttpClientError.ResponseError> =>
+  Effect.async((resume) => {
+    const iterator = body[Symbol.asyncIterator]()
+    const chunks: Array<Uint8Array> = []
+    let readBytes = 0
+    let ended = false
+    const release = () => {
+      ended = true
+      iterator.return?.().catch(() => undefined)
+      ;(response as { readonly controller?: AbortController }).controller?.abort()
+    }
+    const next = (): void => {
+      iterator.next().then(
+        (result) => {
+          if (ended) return
+          if (result.done === true) {
+            ended = true
+            return resume(Effect.succeed(textOf(chunks, readBytes)))
+          }
+          readBytes += result.value.length
+          if (readBytes > limitBytes) {
+            release()
+            return resume(Effect.fail(tooLarge(operation, response, limitBytes, { readBytes })))
+          }
+          chunks.push(result.value)
+          next()
+        },
+        (cause) => {
+          if (ended) return
+          ended = true
+          resume(
+            Effect.fail(
+              new HttpClientError.ResponseError({ request: response.request, response, reason: "Decode", cause })
+            )
+          )
+        }
+      )
+    }
+    next()
+    return Effect.sync(release)
+  })
+
+/**
  * A response's body as text, never more than `limitBytes` of it. A `content-length` within the cap
  * (and no `content-encoding`, which fetch undoes) is read whole, as `response.text` does; one over
- * it is refused unread. Any other body is streamed and counted, and reading stops, closing the
- * connection, as soon as the count passes the cap.
+ * it is refused unread. Any other body is counted as it comes (`readCapped`), and reading stops,
+ * closing the connection, as soon as the count passes the cap.
  */
 const readText = (
   operation: string,
   response: HttpClientResponse.HttpClientResponse,
+  headers: Headers.Headers,
   limitBytes: number
 ): Effect.Effect<string, WorkspacesError.ResponseTooLargeError | HttpClientError.ResponseError> => {
-  const headers = response.headers
   const length = headers["content-length"]
   if (length !== undefined && headers["content-encoding"] === undefined) {
     const announcedBytes = Number(length)
@@ -328,6 +411,8 @@ const readText = (
       )
     }
   }
+  const body = chunksOf(response)
+  if (body !== undefined) return readCapped(operation, response, limitBytes, body)
   return Effect.suspend(() => {
     const chunks: Array<Uint8Array> = []
     let readBytes = 0
@@ -341,17 +426,11 @@ const readText = (
         (error) => error.reason === "EmptyBody",
         () => Effect.void
       ),
-      Effect.flatMap(() => {
-        if (readBytes > limitBytes) return Effect.fail(tooLarge(operation, response, limitBytes, { readBytes }))
-        if (chunks.length === 1) return Effect.succeed(utf8.decode(chunks[0]))
-        const bytes = new Uint8Array(readBytes)
-        let offset = 0
-        for (const chunk of chunks) {
-          bytes.set(chunk, offset)
-          offset += chunk.length
-        }
-        return Effect.succeed(utf8.decode(bytes))
-      })
+      Effect.flatMap(() =>
+        readBytes > limitBytes
+          ? Effect.fail(tooLarge(operation, response, limitBytes, { readBytes }))
+          : Effect.succeed(textOf(chunks, readBytes))
+      )
     )
   })
 }
@@ -430,15 +509,17 @@ export const attempt = <E extends Endpoint.Any>(
     )
   }
   const { onRateLimit } = transport
-  const exchange = Effect.flatMap(transport.client.execute(request), (response) =>
-    Effect.flatMap(
-      readText(operation, response, maxResponseBytes),
+  const exchange = Effect.flatMap(transport.client.execute(request), (response) => {
+    // read once: a response of the platform's clients builds its headers anew on each read
+    const headers = response.headers
+    return Effect.flatMap(
+      readText(operation, response, headers, maxResponseBytes),
       (text): Effect.Effect<unknown, WorkspacesError.WorkspacesError> => {
-        const remaining = onRateLimit === undefined ? undefined : remainingOf(response)
+        const remaining = onRateLimit === undefined ? undefined : remainingOf(response.status, headers)
         if (remaining !== undefined) {
           const told = Effect.clockWith((clock) => {
             const now = clock.unsafeCurrentTimeMillis()
-            const wait = retryAfterMs(response.headers, now)
+            const wait = retryAfterMs(headers, now)
             onRateLimit!(clock, remaining, wait === undefined ? undefined : now + wait)
             return Effect.void
           })
@@ -447,7 +528,7 @@ export const attempt = <E extends Endpoint.Any>(
         return answer(response, text)
       }
     )
-  )
+  })
   return exchange.pipe(
     Effect.catchIf(HttpClientError.isHttpClientError, (error) => Effect.fail(fromHttpClientError(operation, error))),
     timeoutFail(

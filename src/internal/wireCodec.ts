@@ -5,8 +5,10 @@
  * it into a slow dictionary: a page of 100 members cost 4× its validation. Such a schema is
  * validated on one side only (the wire side to decode, with `Schema.encodedBoundSchema`; the type
  * side to encode), which makes the same checks, refinements included, and returns a fresh copy
- * holding only the known keys; that copy is then renamed into new objects in one pass. Any other
- * transformation, declaration or recursion keeps Schema's own function.
+ * holding only the known keys; that copy is then renamed into new objects in one pass. The
+ * validation itself is first tried by a plain function compiled from the schema (`check`), which
+ * accepts only what Schema accepts; Schema's parser runs for what it rejects, to give its error.
+ * Any other transformation, declaration or recursion keeps Schema's own function.
  *
  * @internal
  */
@@ -123,6 +125,127 @@ const plan = (ast: AST.AST, direction: Direction): Plan => {
 
 const isFast = (rename: Plan): rename is Rename => rename !== null && rename !== unsupported
 
+/** What a `Check` answers when the value may not be valid: Schema is then asked, for its error. */
+const rejected: unique symbol = Symbol("rejected")
+
+/**
+ * Validation of a schema without transformations, as Schema's parser does it for the nodes the wire
+ * uses: a fresh copy holding only the known keys, or `rejected`. It may reject more than Schema does
+ * (Schema then has the last word), never less, and what it accepts it copies as Schema would.
+ */
+type Check = (input: unknown) => unknown
+
+const predicate =
+  (is: (input: unknown) => boolean): Check =>
+  (input) =>
+    is(input) ? input : rejected
+
+const check = (ast: AST.AST, options: ParseOptions): Check | typeof unsupported => {
+  switch (ast._tag) {
+    case "StringKeyword":
+      return predicate((input) => typeof input === "string")
+    case "NumberKeyword":
+      return predicate((input) => typeof input === "number")
+    case "BooleanKeyword":
+      return predicate((input) => typeof input === "boolean")
+    case "UndefinedKeyword":
+      return predicate((input) => input === undefined)
+    case "UnknownKeyword":
+    case "AnyKeyword":
+      return identity
+    case "Literal": {
+      const literal = ast.literal
+      return predicate((input) => input === literal)
+    }
+    case "Enums": {
+      const values = ast.enums.map(([, value]) => value)
+      return predicate((input) => values.includes(input as string | number))
+    }
+    case "Refinement": {
+      const from = check(ast.from, options)
+      if (from === unsupported) return unsupported
+      return (input) => {
+        const value = from(input)
+        return value !== rejected && ast.filter(value, options, ast)._tag === "None" ? value : rejected
+      }
+    }
+    case "TupleType": {
+      if (ast.elements.length > 0 || ast.rest.length !== 1) return unsupported
+      const item = check(ast.rest[0]!.type, options)
+      if (item === unsupported) return unsupported
+      return (input) => {
+        if (!Array.isArray(input)) return rejected
+        const output: Array<unknown> = new Array(input.length)
+        for (let i = 0; i < input.length; i++) {
+          const value = item(input[i])
+          if (value === rejected) return rejected
+          output[i] = value
+        }
+        return output
+      }
+    }
+    case "TypeLiteral": {
+      if (ast.indexSignatures.length > 0 || ast.propertySignatures.length === 0) return unsupported
+      const properties: Array<{ readonly name: PropertyKey; readonly optional: boolean; readonly check: Check }> = []
+      for (const signature of ast.propertySignatures) {
+        const property = check(signature.type, options)
+        if (property === unsupported) return unsupported
+        properties.push({ name: signature.name, optional: signature.isOptional, check: property })
+      }
+      return (input) => {
+        if (typeof input !== "object" || input === null || Array.isArray(input)) return rejected
+        const output: Record<PropertyKey, unknown> = {}
+        for (const property of properties) {
+          const present = Object.hasOwn(input, property.name)
+          if (!present && property.optional) continue
+          const value = property.check(present ? (input as Record<PropertyKey, unknown>)[property.name] : undefined)
+          if (value === rejected) return rejected
+          output[property.name] = value
+        }
+        return output
+      }
+    }
+    case "Union": {
+      // one member at most that is not a scalar: whichever member accepts, the copy is the same
+      if (ast.types.filter((type) => !isScalar(type)).length > 1) return unsupported
+      const members: Array<Check> = []
+      for (const type of ast.types) {
+        const member = check(type, options)
+        if (member === unsupported) return unsupported
+        members.push(member)
+      }
+      return (input) => {
+        for (const member of members) {
+          const value = member(input)
+          if (value !== rejected) return value
+        }
+        return rejected
+      }
+    }
+    default:
+      return unsupported
+  }
+}
+
+/**
+ * Schema's validation of a schema without transformations (\`validate\`), first tried by a \`Check\`
+ * when the options allow one: with excess properties ignored and optional keys not exact, as by
+ * default. Schema itself runs only for a value the check rejects, to find its error.
+ */
+const validateWith = (
+  schema: Schema.Schema<any, any, never>,
+  validate: (u: unknown) => Either.Either<unknown, ParseResult.ParseError>,
+  options: ParseOptions | undefined
+): ((u: unknown) => Either.Either<unknown, ParseResult.ParseError>) => {
+  const usable = options?.onExcessProperty === undefined || options.onExcessProperty === "ignore"
+  const fast = usable && options?.exact !== true ? check(schema.ast, options ?? AST.defaultParseOption) : unsupported
+  if (fast === unsupported) return validate
+  return (u) => {
+    const value = fast(u)
+    return value === rejected ? validate(u) : Either.right(value)
+  }
+}
+
 /**
  * `Schema.decodeUnknownEither(schema)`: the same checks, the same value, errors with the same paths.
  *
@@ -134,7 +257,8 @@ export const decodeUnknownEither = <A, I>(
 ): ((u: unknown) => Either.Either<A, ParseResult.ParseError>) => {
   const rename = plan(schema.ast, "decode")
   if (!isFast(rename)) return Schema.decodeUnknownEither(schema, options)
-  const validate = Schema.decodeUnknownEither(Schema.encodedBoundSchema(schema), options)
+  const bound = Schema.encodedBoundSchema(schema)
+  const validate = validateWith(bound, Schema.decodeUnknownEither(bound, options), options)
   return (u) => Either.map(validate(u), rename as (value: unknown) => A)
 }
 
@@ -149,7 +273,8 @@ export const encodeUnknownEither = <A, I>(
 ): ((u: unknown) => Either.Either<I, ParseResult.ParseError>) => {
   const rename = plan(schema.ast, "encode")
   if (!isFast(rename)) return Schema.encodeUnknownEither(schema, options)
-  const validate = Schema.validateEither(Schema.typeSchema(schema), options)
+  const type = Schema.typeSchema(schema)
+  const validate = validateWith(type, Schema.validateEither(type, options), options)
   return (u) => Either.map(validate(u), rename as (value: unknown) => I)
 }
 
