@@ -256,7 +256,9 @@ export const emptyReport: ApplyReport = applyReport.empty
  * done, `StepFailed` adds to `failed`, `StepSkipped` to `skipped`, and both `StepDone` and
  * `StepSkipped` add their `rejected` users, with the step's workspace; `WorkspaceRefused` adds to
  * `refused`; `Finished` changes nothing (its report is this fold of the events before it). A pure
- * function, for `Stream.runFold`, or `Stream.scan` for a report so far.
+ * function, for `Stream.runFold`, or `Stream.scan` for a report so far. The events of an apply with
+ * `ApplyOptions.beforeWorkspace` carry its error `E`: name it, `Stream.runFold(emptyReport,
+ * foldReport<E>)`, as `emptyReport` alone would make the fold's state an `ApplyReport<never>`.
  *
  * @example
  * ```ts

@@ -76,7 +76,8 @@ type Event = Plan.ApplyEvent<WorkspaceMoved>
 const applied = (plan: Plan.Plan, options: Plan.ApplyOptions<WorkspaceMoved, Workspaces.Workspaces>) =>
   Effect.map(Stream.runCollect(Plan.apply(plan, options)), Chunk.toReadonlyArray)
 
-const reportOf = (events: ReadonlyArray<Event>) => {
+/** The report the `Finished` event carries. */
+const finished = (events: ReadonlyArray<Event>) => {
   const last = events.at(-1)
   assert.strictEqual(last?._tag, "Finished")
   return (last as Extract<Event, { _tag: "Finished" }>).report
@@ -116,7 +117,7 @@ describe("Plan.apply's beforeWorkspace", () => {
         const emulator = yield* Emulator.Emulator
         yield* emulator.clearRequests
         const events = yield* applied(plan, { concurrency: 1, beforeWorkspace: check })
-        const report = reportOf(events)
+        const report = finished(events)
         assert.deepStrictEqual([report.done, report.skipped, report.refused], [5, [], []])
         assert.deepStrictEqual([...(yield* calls)].sort(), ["alpha", "beta", "gamma"], "once each")
 
@@ -176,7 +177,12 @@ describe("Plan.apply's beforeWorkspace", () => {
             skipped?._tag === "StepSkipped" ? skipped.reason : undefined,
             "workspace gamma refused before its first step: the members of gamma changed since the plan"
           )
-          const report = reportOf(events)
+          const report = finished(events)
+          assert.deepStrictEqual(Plan.reportOf(events), report, "the fold of the events, the refusal included")
+          assert.deepStrictEqual(
+            yield* Stream.fromIterable(events).pipe(Stream.runFold(Plan.emptyReport, Plan.foldReport<WorkspaceMoved>)),
+            report
+          )
           assert.deepStrictEqual(
             report.refused.map((_) => [_.workspace, _.error]),
             [["gamma", refused?._tag === "WorkspaceRefused" ? refused.error : undefined]]
@@ -212,7 +218,9 @@ describe("Plan.apply's beforeWorkspace", () => {
         }
         const { check } = yield* planCheck(moving)
         assert.strictEqual((yield* addElsewhere(emulator, "beta", ["u0012"])).status, 200)
-        const report = reportOf(yield* applied(moving, { beforeWorkspace: check }))
+        const events = yield* applied(moving, { beforeWorkspace: check })
+        const report = finished(events)
+        assert.deepStrictEqual(Plan.reportOf(events), report, "the kept user included")
         assert.deepStrictEqual(
           report.refused.map((_) => _.workspace),
           ["beta"]
