@@ -241,7 +241,14 @@ const main = async () => {
       const before = await emulatorCpu()
       await run("raw", { _tag: "pages", baseUrl: emulatorUrl, key, workspace: "engineering", calls: emulatorPages })
       const between = await emulatorCpu()
-      const bulk = { _tag: "bulk", baseUrl: emulatorUrl, key, workspace: "target", from: 0, batches: emulatorBatches } as const
+      const bulk = {
+        _tag: "bulk",
+        baseUrl: emulatorUrl,
+        key,
+        workspace: "target",
+        from: 0,
+        batches: emulatorBatches
+      } as const
       await run("raw", { ...bulk, operation: "add" })
       const after = await emulatorCpu()
       await run("raw", { ...bulk, operation: "remove" })
