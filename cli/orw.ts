@@ -287,7 +287,7 @@ const describeBlocked = ({ change, reason }: Plan.BlockedChange): string =>
  * Applies a plan: a kept line per finished step (under a progress bar on a terminal), then the
  * report, a table per workspace, and whether everything went through.
  */
-const runApply = (plan: Plan.Plan, options: Plan.ApplyOptions) =>
+const runApply = (plan: Plan.Plan, options: Plan.ApplyOptions<PlanFile.CheckError, Workspaces.Workspaces>) =>
   Effect.suspend(() => {
     let progress: Progress.Progress | undefined
     const done: Array<Plan.Change> = []
@@ -325,6 +325,16 @@ const runApply = (plan: Plan.Plan, options: Plan.ApplyOptions) =>
           case "StepSkipped":
             return Effect.as(
               line(`${counter(event.index, event.total)} skipped  ${describeStep(event.step)}: ${event.reason}`),
+              false
+            )
+          case "WorkspaceRefused":
+            return Effect.as(
+              line(
+                event.error._tag === "StaleWorkspaceError"
+                  ? `refused: ${event.error.message}`
+                  : `refused: workspace ${event.workspace} could not be read again before its first step ` +
+                      `(${event.error.message}): nothing was sent for it`
+              ),
               false
             )
           case "Finished": {
@@ -443,8 +453,7 @@ const applyCommand = Command.make(
             detail: `was made with --default-workspace ${saved.defaultWorkspace}, not ${options.defaultWorkspace}`
           })
         }
-        const now = yield* PlanFile.fingerprints(PlanFile.planOf(saved), saved.defaultWorkspace, options.concurrency)
-        const { held, plan, stale } = PlanFile.current(saved, now)
+        const plan = PlanFile.planOf(saved)
         if (PlanFile.deletesDefault(plan) && !options.confirmDefaultWorkspaceDeletion) {
           yield* Console.log(
             `refused: the plan deletes the default workspace ${saved.defaultWorkspace}; re-run with ` +
@@ -452,19 +461,18 @@ const applyCommand = Command.make(
           )
           return yield* exitWith(1)
         }
-        if (!(yield* guard(plan, now, options))) return yield* exitWith(1)
-        for (const error of stale) yield* Console.log(`refused: ${error.message}`)
-        if (held > 0) {
-          yield* Console.log(`held back: ${held} removals and deletions that depend on the refused workspaces`)
-        }
+        // Each workspace is read again right before its first step, not all of them up front: a
+        // change made while the steps of the others run is caught too.
+        if (!(yield* guard(plan, saved.fingerprints, options))) return yield* exitWith(1)
         for (const entry of Plan.blocked(plan)) yield* Console.log(`blocked, not sent: ${describeBlocked(entry)}`)
         const ok = Plan.isEmpty(plan)
           ? true
           : yield* runApply(plan, {
               concurrency: options.concurrency,
-              confirmDefaultWorkspaceDeletion: options.confirmDefaultWorkspaceDeletion
+              confirmDefaultWorkspaceDeletion: options.confirmDefaultWorkspaceDeletion,
+              beforeWorkspace: PlanFile.check(saved)
             })
-        if (!ok || stale.length > 0) yield* exitWith(1)
+        if (!ok) yield* exitWith(1)
         return
       }
       const manifest = yield* Manifest.parse(text, options.source)

@@ -19,17 +19,18 @@ import { endDryRun, run, targetOptions } from "./target.js"
 
 const { values } = parseArgs({ options: targetOptions })
 
-const describeEvent = Plan.ApplyEvent.$match({
-  Started: ({ total }) => `applying ${total} steps`,
-  StepDone: ({ index, rejected, step }) =>
-    `  ${index + 1}. done     ${step._tag} ${step.workspace}` +
-    rejected.map(({ reason, userId }) => `\n       refused ${userId}: ${reason}`).join(""),
-  StepFailed: ({ error, index, step }) => `  ${index + 1}. FAILED   ${step._tag} ${step.workspace}: ${error.message}`,
-  StepSkipped: ({ index, reason, step }) => `  ${index + 1}. skipped  ${step._tag} ${step.workspace}: ${reason}`,
-  Finished: ({ report }) =>
-    `applied: ${report.done} done, ${report.failed.length} failed, ${report.skipped.length} skipped, ` +
-    `${report.rejected.length} users refused`
-})
+const describeEvent = (event: Plan.ApplyEvent) =>
+  Plan.ApplyEvent.$match(event, {
+    Started: ({ total }) => `applying ${total} steps`,
+    StepDone: ({ index, rejected, step }) =>
+      `  ${index + 1}. done     ${step._tag} ${step.workspace}` +
+      rejected.map(({ reason, userId }) => `\n       refused ${userId}: ${reason}`).join(""),
+    StepFailed: ({ error, index, step }) => `  ${index + 1}. FAILED   ${step._tag} ${step.workspace}: ${error.message}`,
+    StepSkipped: ({ index, reason, step }) => `  ${index + 1}. skipped  ${step._tag} ${step.workspace}: ${reason}`,
+    Finished: ({ report }) =>
+      `applied: ${report.done} done, ${report.failed.length} failed, ${report.skipped.length} skipped, ` +
+      `${report.rejected.length} users refused`
+  })
 
 /** The manifest with this example's edits, and the slug of its new workspace. */
 const edit = (exported: Manifest.Manifest, defaultSlug: string) => {

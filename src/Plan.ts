@@ -136,12 +136,24 @@ export interface StepSkip {
 }
 
 /**
- * What an apply did.
+ * A workspace whose steps `apply` did not send, because `ApplyOptions.beforeWorkspace` failed for it
+ * with `error`.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface WorkspaceRefusal<E> {
+  readonly workspace: string
+  readonly error: E
+}
+
+/**
+ * What an apply did. `E` is the error of `ApplyOptions.beforeWorkspace` (`never` without it).
  *
  * @since 0.1.0
  * @category models
  */
-export interface ApplyReport {
+export interface ApplyReport<E = never> {
   readonly total: number
   /** Steps that went through (member steps possibly with some users refused, see `rejected`). */
   readonly done: number
@@ -155,56 +167,84 @@ export interface ApplyReport {
   readonly rejected: ReadonlyArray<MemberFailure & { readonly workspace: string }>
   /** The plan's blocked changes: none of them was sent. */
   readonly blocked: ReadonlyArray<BlockedChange>
+  /**
+   * The workspaces `ApplyOptions.beforeWorkspace` refused, in the order it did; their steps are in
+   * `skipped`. Since 0.3.0.
+   */
+  readonly refused: ReadonlyArray<WorkspaceRefusal<E>>
 }
 
 /**
  * The progress of an apply: `Started` (with the plan's blocked changes, which are not sent), then
  * one `StepDone`, `StepFailed` or `StepSkipped` per step in the order they complete (`index` is the
- * step's place in the plan), then `Finished`. The events carry everything the report holds:
- * `Finished`'s report is `reportOf` the events before it, so a consumer of the stream can build it
- * (or a report so far, with `Stream.scan(emptyReport, foldReport)`) from the events alone.
+ * step's place in the plan), then `Finished`. A workspace refused by `ApplyOptions.beforeWorkspace`
+ * (since 0.3.0) has a `WorkspaceRefused` with the hook's error `E`, emitted with the step that ran
+ * the check, and a `StepSkipped` per step; with `E = never` (no hook) there is no such event. The
+ * events carry everything the report holds: `Finished`'s report is `reportOf` the events before it,
+ * so a consumer of the stream can build it (or a report so far, with
+ * `Stream.scan(emptyReport, foldReport)`) from the events alone.
  *
  * @since 0.1.0
  * @category models
  */
-export type ApplyEvent = Data.TaggedEnum<{
-  Started: { readonly total: number; readonly blocked: ReadonlyArray<BlockedChange> }
-  StepDone: {
-    readonly step: Change
-    readonly index: number
-    readonly total: number
-    /**
-     * The users the API refused to add or remove, and for a removal those kept where they are
-     * (see `apply`); empty for a step without members.
-     */
-    readonly rejected: ReadonlyArray<MemberFailure>
-  }
-  StepFailed: { readonly step: Change; readonly index: number; readonly total: number; readonly error: WorkspacesError }
-  StepSkipped: {
-    readonly step: Change
-    readonly index: number
-    readonly total: number
-    readonly reason: string
-    /**
-     * The users kept where they are: for a removal skipped because none of its users' additions
-     * elsewhere went through, all its users (operation `"remove"`, reason `kept: ...`, see
-     * `apply`); empty for any other skipped step. Since 0.3.0.
-     */
-    readonly rejected: ReadonlyArray<MemberFailure>
-  }
-  Finished: { readonly report: ApplyReport }
-}>
+export type ApplyEvent<E = never> =
+  | Data.TaggedEnum<{
+      Started: { readonly total: number; readonly blocked: ReadonlyArray<BlockedChange> }
+      StepDone: {
+        readonly step: Change
+        readonly index: number
+        readonly total: number
+        /**
+         * The users the API refused to add or remove, and for a removal those kept where they are
+         * (see `apply`); empty for a step without members.
+         */
+        readonly rejected: ReadonlyArray<MemberFailure>
+      }
+      StepFailed: {
+        readonly step: Change
+        readonly index: number
+        readonly total: number
+        readonly error: WorkspacesError
+      }
+      StepSkipped: {
+        readonly step: Change
+        readonly index: number
+        readonly total: number
+        readonly reason: string
+        /**
+         * The users a skipped removal kept where they are because their addition elsewhere did not
+         * go through (operation `"remove"`, reason `kept: ...`, see `apply`): all its users when
+         * that is why it was skipped, those of them when `ApplyOptions.beforeWorkspace` refused its
+         * workspace; empty for any other skipped step. Since 0.3.0.
+         */
+        readonly rejected: ReadonlyArray<MemberFailure>
+      }
+      Finished: { readonly report: ApplyReport<E> }
+    }>
+  | ([E] extends [never] ? never : Data.TaggedEnum<{ WorkspaceRefused: WorkspaceRefusal<E> }>)
 
 /**
- * Constructors and matchers of `ApplyEvent`.
+ * `ApplyEvent` as a type lambda over its error, for `Data.taggedEnum`.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface ApplyEventDefinition extends Data.TaggedEnum.WithGenerics<1> {
+  readonly taggedEnum: ApplyEvent<this["A"]>
+}
+
+/**
+ * Constructors and matchers of `ApplyEvent`. Since 0.3.0 they are generic over the error of
+ * `WorkspaceRefused`.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const ApplyEvent: Data.TaggedEnum.Constructor<ApplyEvent> = internal.ApplyEvent
+export const ApplyEvent: typeof internal.ApplyEvent = internal.ApplyEvent
 
 /**
- * The report of no event: no step, nothing done. The start of `foldReport`.
+ * The report of no event: no step, nothing done, nothing refused. The start of `foldReport`, for
+ * any error `E` of `beforeWorkspace`.
  *
  * @since 0.3.0
  * @category folding
@@ -214,9 +254,11 @@ export const emptyReport: ApplyReport = applyReport.empty
 /**
  * The report after one more event: `Started` sets `total` and `blocked`; `StepDone` counts as
  * done, `StepFailed` adds to `failed`, `StepSkipped` to `skipped`, and both `StepDone` and
- * `StepSkipped` add their `rejected` users, with the step's workspace; `Finished` changes nothing
- * (its report is this fold of the events before it). A pure function, for `Stream.runFold`, or
- * `Stream.scan` for a report so far.
+ * `StepSkipped` add their `rejected` users, with the step's workspace; `WorkspaceRefused` adds to
+ * `refused`; `Finished` changes nothing (its report is this fold of the events before it). A pure
+ * function, for `Stream.runFold`, or `Stream.scan` for a report so far. The events of an apply with
+ * `ApplyOptions.beforeWorkspace` carry its error `E`: name it, `Stream.runFold(emptyReport,
+ * foldReport<E>)`, as `emptyReport` alone would make the fold's state an `ApplyReport<never>`.
  *
  * @example
  * ```ts
@@ -236,7 +278,7 @@ export const emptyReport: ApplyReport = applyReport.empty
  * @since 0.3.0
  * @category folding
  */
-export const foldReport: (report: ApplyReport, event: ApplyEvent) => ApplyReport = applyReport.fold
+export const foldReport: <E = never>(report: ApplyReport<E>, event: ApplyEvent<E>) => ApplyReport<E> = applyReport.fold
 
 /**
  * The report of an apply's events, in the order they came: `foldReport` from `emptyReport`. For the
@@ -258,7 +300,7 @@ export const foldReport: (report: ApplyReport, event: ApplyEvent) => ApplyReport
  * @since 0.3.0
  * @category folding
  */
-export const reportOf: (events: Iterable<ApplyEvent>) => ApplyReport = applyReport.reportOf
+export const reportOf: <E = never>(events: Iterable<ApplyEvent<E>>) => ApplyReport<E> = applyReport.reportOf
 
 /**
  * Whether the plan has nothing to send. Blocked changes are not sent: a plan may be empty and
@@ -351,12 +393,27 @@ export type PlanError =
   | DefaultWorkspaceDeletionError
 
 /**
+ * `E` and `R` are the error and the requirements of `beforeWorkspace` (`never` without it).
+ *
  * @since 0.2.0
  * @category models
  */
-export interface ApplyOptions {
+export interface ApplyOptions<E = never, R = never> {
   /** Calls in flight at once; default 4. */
   readonly concurrency?: number
+  /**
+   * Runs once for each workspace `apply` sends a step for, right before the first of them is sent,
+   * within that step's place among the `concurrency` calls in flight; the workspace's other steps
+   * wait for it. A workspace none of whose steps is sent (skipped, or left with no user to remove)
+   * is never checked. E.g. a check that the workspace is still as the plan saw it, read as late as
+   * possible.
+   *
+   * A failure refuses the workspace: none of its steps is sent, a `WorkspaceRefused` event carries
+   * the error, and every step of it is skipped (`StepSkipped`, in the report's `skipped`, the
+   * error in its `refused`). Its additions count as not gone through, so what they would hold back
+   * elsewhere is held back (see `apply`). The other workspaces go on. Since 0.3.0.
+   */
+  readonly beforeWorkspace?: (workspace: string) => Effect.Effect<void, E, R>
   /**
    * Sends a planned deletion of the default workspace (one `make` planned with the same
    * confirmation) as `delete({ id, confirmDefaultWorkspaceDeletion: true })`; without it that step
@@ -443,6 +500,10 @@ export const make: (manifest: Manifest, options?: PlanOptions) => Effect.Effect<
  * with `confirmDefaultWorkspaceDeletion` (see `make`): it is sent, with the API's confirmation,
  * only when `options.confirmDefaultWorkspaceDeletion` is true too.
  *
+ * With `options.beforeWorkspace`, each workspace is checked right before the first of its steps is
+ * sent, not all of them at the start: a workspace refused by the check has nothing sent for it,
+ * and the others go on (see `ApplyOptions.beforeWorkspace`).
+ *
  * Interrupting the stream (e.g. `Stream.take`) lets the HTTP attempts in flight finish, then stops:
  * no retry wait and no further call (see `Workspaces.uninterruptibleAttempts`). Planning again from
  * the organization's state and applying that finishes the job.
@@ -461,5 +522,7 @@ export const make: (manifest: Manifest, options?: PlanOptions) => Effect.Effect<
  * @since 0.2.0
  * @category running
  */
-export const apply: (plan: Plan, options?: ApplyOptions) => Stream.Stream<ApplyEvent, never, Workspaces> =
-  applying.apply
+export const apply: <E = never, R = never>(
+  plan: Plan,
+  options?: ApplyOptions<E, R>
+) => Stream.Stream<ApplyEvent<E>, never, Workspaces | R> = applying.apply

@@ -239,7 +239,8 @@ describe("report", () => {
         { ...kept, workspace: "alpha" },
         { ...refused, workspace: "fresh" }
       ],
-      blocked: []
+      blocked: [],
+      refused: []
     })
   })
 
@@ -250,7 +251,8 @@ describe("report", () => {
       failed: [],
       skipped: [],
       rejected: [],
-      blocked: []
+      blocked: [],
+      refused: []
     })
   })
 })

@@ -2,6 +2,7 @@ import { FetchHttpClient } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Redacted } from "effect"
 import * as Fs from "node:fs"
+import * as Http from "node:http"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { Emulator } from "../emulator/index.js"
@@ -27,20 +28,77 @@ const setupWith = (seed: Emulator.Seed) =>
       Effect.sync(() => Fs.mkdtempSync(Path.join(Os.tmpdir(), "orw-test-"))),
       (dir) => Effect.sync(() => Fs.rmSync(dir, { recursive: true, force: true }))
     )
-    const orw = (...args: ReadonlyArray<string>) =>
-      Effect.promise(() =>
-        runScript("cli/orw.ts", [...args, "--base-url", emulator.baseUrl], {
-          ...environment,
-          NO_COLOR: "1",
-          OPENROUTER_API_KEY: Redacted.value(emulator.managementKey)
-        })
-      )
+    const orwAt =
+      (baseUrl: string) =>
+      (...args: ReadonlyArray<string>) =>
+        Effect.promise(() =>
+          runScript("cli/orw.ts", [...args, "--base-url", baseUrl], {
+            ...environment,
+            NO_COLOR: "1",
+            OPENROUTER_API_KEY: Redacted.value(emulator.managementKey)
+          })
+        )
+    const orw = orwAt(emulator.baseUrl)
     const file = (name: string) => Path.join(dir, name)
     const writes = Effect.map(emulator.requests, (requests) =>
       requests.filter((request) => request.method !== "GET").map((request) => `${request.method} ${request.path}`)
     )
-    return { emulator, orw, file, writes }
+    return { emulator, orw, orwAt, file, writes }
   })
+
+/** Another operator's change to beta's description, straight to the emulator. */
+const changeBeta = (emulator: Emulator.Service) =>
+  fetch(`${emulator.baseUrl}/workspaces/beta`, {
+    method: "PATCH",
+    headers: { authorization: `Bearer ${Redacted.value(emulator.managementKey)}`, "content-type": "application/json" },
+    body: JSON.stringify({ description: "changed by someone else" })
+  })
+
+const hopByHop = new Set(["host", "connection", "content-length", "accept-encoding", "transfer-encoding", "keep-alive"])
+
+/**
+ * A proxy in front of the emulator, for `orw`: each request is forwarded and answered as the emulator
+ * answered it, but once the emulator's answer to a request is in, `afterAnswer` runs before orw gets
+ * it. Its base URL is the emulator's path on the proxy's port.
+ */
+const proxyTo = (emulator: Emulator.Service, afterAnswer: (method: string, path: string) => Promise<void>) =>
+  Effect.acquireRelease(
+    Effect.async<Http.Server>((resume) => {
+      const server = Http.createServer((request, response) => {
+        const chunks: Array<Buffer> = []
+        request.on("data", (chunk: Buffer) => chunks.push(chunk))
+        request.on("end", async () => {
+          const headers = Object.entries(request.headers).flatMap(([name, value]) =>
+            hopByHop.has(name) || value === undefined ? [] : [[name, String(value)] as [string, string]]
+          )
+          const upstream = await fetch(`${emulator.origin}${request.url}`, {
+            method: request.method!,
+            headers,
+            ...(chunks.length === 0 ? {} : { body: Buffer.concat(chunks) })
+          })
+          const body = await upstream.text()
+          await afterAnswer(request.method!, request.url!)
+          const back: Record<string, string> = {}
+          upstream.headers.forEach((value, name) => {
+            if (!hopByHop.has(name) && name !== "content-encoding") back[name] = value
+          })
+          response.writeHead(upstream.status, back)
+          response.end(body)
+        })
+      })
+      server.listen(0, "127.0.0.1", () => resume(Effect.succeed(server)))
+    }),
+    (server) =>
+      Effect.async<void>((resume) => {
+        server.closeAllConnections()
+        server.close(() => resume(Effect.void))
+      })
+  ).pipe(
+    Effect.map((server) => {
+      const { port } = server.address() as { readonly port: number }
+      return emulator.baseUrl.replace(`:${emulator.port}/`, `:${port}/`)
+    })
+  )
 
 const setup = setupWith(seed)
 
@@ -231,16 +289,7 @@ describe("orw", () => {
       yield* editExport(file)
       assert.strictEqual((yield* orw("plan", file("org.edited.yaml"), "-o", file("plan.json"))).code, 0)
       // someone else changes beta after the plan was made
-      const other = yield* Effect.promise(() =>
-        fetch(`${emulator.baseUrl}/workspaces/beta`, {
-          method: "PATCH",
-          headers: {
-            authorization: `Bearer ${Redacted.value(emulator.managementKey)}`,
-            "content-type": "application/json"
-          },
-          body: JSON.stringify({ description: "changed by someone else" })
-        })
-      )
+      const other = yield* Effect.promise(() => changeBeta(emulator))
       assert.strictEqual(other.status, 200)
       yield* emulator.clearRequests
 
@@ -259,6 +308,60 @@ describe("orw", () => {
       const beta = (yield* emulator.snapshot).workspaces.find((w) => w.slug === "beta")!
       assert.strictEqual(beta.name, "Beta")
     })
+  )
+
+  it.scopedLive(
+    "a saved plan is refused for a workspace changed during the apply, after another workspace's steps, before its own",
+    () =>
+      Effect.gen(function* () {
+        const { emulator, file, orwAt, writes } = yield* setup
+        // once the emulator has added alpha's new member, and before orw hears of it, someone changes beta
+        let changed = false
+        const baseUrl = yield* proxyTo(emulator, async (method, path) => {
+          if (changed || method !== "POST" || path !== "/api/v1/workspaces/alpha/members/add") return
+          changed = true
+          assert.strictEqual((await changeBeta(emulator)).status, 200)
+        })
+        const orw = orwAt(baseUrl)
+        assert.strictEqual((yield* orw("export", "-o", file("org.yaml"))).code, 0)
+        const exported = yield* Effect.orDie(Manifest.parse(Fs.readFileSync(file("org.yaml"), "utf8"), "org.yaml"))
+        // alpha gains a member; beta loses its only one, a removal, which runs once every addition has settled
+        const edited: Manifest.Manifest = {
+          ...exported,
+          workspaces: exported.workspaces.map((entry) =>
+            entry.slug === "alpha"
+              ? { ...entry, members: ["user_0", "user_1", "user_2", "user_5"] }
+              : entry.slug === "beta"
+                ? { ...entry, members: [] }
+                : entry
+          )
+        }
+        Fs.writeFileSync(file("org.edited.yaml"), yield* Effect.orDie(Manifest.stringify(edited, "org.yaml")))
+        const planned = yield* orw("plan", file("org.edited.yaml"), "--prune", "-o", file("plan.json"))
+        assert.strictEqual(planned.code, 0, planned.stderr)
+        yield* emulator.clearRequests
+
+        const applied = yield* orw("apply", file("plan.json"), "--allow-destroy")
+        assert.isTrue(changed, "the other writer acted during the apply")
+        assert.strictEqual(applied.code, 1, applied.stdout + applied.stderr)
+        assert.match(
+          applied.stdout,
+          /^refused: workspace beta changed since the plan was made \(settings\): nothing was sent for it; run orw plan again$/m
+        )
+        assert.deepStrictEqual(
+          yield* writes,
+          ["POST /api/v1/workspaces/alpha/members/add", "PATCH /api/v1/workspaces/beta"],
+          "alpha's step, then the other writer's change; nothing from orw for beta"
+        )
+        const betaReads = (yield* emulator.requests).filter((_) => _.path.startsWith("/api/v1/workspaces/beta"))
+        assert.strictEqual(betaReads.at(-1)?.method, "GET", "beta was read again after the change, before its step")
+        const snapshot = yield* emulator.snapshot
+        const beta = snapshot.workspaces.find((w) => w.slug === "beta")!
+        assert.deepStrictEqual(
+          snapshot.memberships.filter((_) => _.workspaceId === beta.id).map((_) => _.userId),
+          ["user_3"]
+        )
+      })
   )
 
   it.scopedLive("a changed, foreign or unknown plan file is refused before any write", () =>

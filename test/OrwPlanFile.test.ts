@@ -70,30 +70,6 @@ describe("saved plans", () => {
     )
   })
 
-  it("hold back a stale workspace's steps, the removals of users it was to receive, and every deletion", () => {
-    const {
-      held,
-      plan: rest,
-      stale
-    } = PlanFile.current(saved, {
-      to: { ...print("a"), members: "changed" },
-      from: print("b"),
-      old: print("c"),
-      other: print("d")
-    })
-    assert.deepStrictEqual(
-      stale.map((error) => [error.workspace, error.changed]),
-      [["to", ["members"]]]
-    )
-    assert.deepStrictEqual(rest.changes, [
-      Plan.Change.RemoveMembers({ workspace: "from", userIds: ["u3"] }),
-      Plan.Change.SetBudget({ workspace: "other", interval: "monthly", limitUsd: 5, previous: null })
-    ])
-    assert.strictEqual(held, 3, "u1 and u2 stay in from, and old is not deleted")
-    const fresh = PlanFile.current(saved, saved.fingerprints)
-    assert.deepStrictEqual([fresh.stale, fresh.held, fresh.plan.changes.length], [[], 0, 4])
-  })
-
   it("name what needs --allow-destroy", () => {
     assert.deepStrictEqual(PlanFile.destructive(plan, saved.fingerprints, 0.25), [
       "it deletes workspace old, with its 4 memberships and its budgets",

@@ -1,6 +1,6 @@
 import { FetchHttpClient } from "@effect/platform"
 import { assert, describe, it, layer } from "@effect/vitest"
-import { Chunk, Effect, Fiber, Layer, Schedule, Stream } from "effect"
+import { Chunk, Data, Effect, Fiber, Layer, Schedule, Stream } from "effect"
 import { Emulator } from "../emulator/index.js"
 import { Manifest, Plan, RetryPolicy, Workflows, Workspaces, WorkspacesError } from "../src/index.js"
 import { emulatorWithClient } from "./support/layers.js"
@@ -752,7 +752,8 @@ describe("Plan.reportOf", () => {
         { ...kept("u1"), workspace: "alpha" },
         { ...kept("u2"), workspace: "alpha" }
       ],
-      blocked: [blockedChange]
+      blocked: [blockedChange],
+      refused: []
     })
   })
 
@@ -774,6 +775,27 @@ describe("Plan.reportOf", () => {
     )
     assert.deepStrictEqual(reports.at(-1), Plan.reportOf(events))
     assert.deepStrictEqual(Plan.reportOf([]), Plan.emptyReport)
+  })
+
+  it("folds a WorkspaceRefused into refused, with its error; the workspace's steps are skipped", () => {
+    class Moved extends Data.TaggedError("Moved")<{ readonly workspace: string }> {}
+    const moved = new Moved({ workspace: "alpha" })
+    const reason = "workspace alpha refused before its first step: moved"
+    const refusedEvents: ReadonlyArray<Plan.ApplyEvent<Moved>> = [
+      Plan.ApplyEvent.Started({ total: 2, blocked: [] }),
+      Plan.ApplyEvent.StepDone({ step: beta, index: 1, total: 2, rejected: [] }),
+      Plan.ApplyEvent.WorkspaceRefused({ workspace: "alpha", error: moved }),
+      Plan.ApplyEvent.StepSkipped({ step: alpha, index: 0, total: 2, reason, rejected: [kept("u1")] })
+    ]
+    assert.deepStrictEqual(Plan.reportOf(refusedEvents), {
+      total: 2,
+      done: 1,
+      failed: [],
+      skipped: [{ step: alpha, index: 0, reason }],
+      rejected: [{ ...kept("u1"), workspace: "alpha" }],
+      blocked: [],
+      refused: [{ workspace: "alpha", error: moved }]
+    })
   })
 })
 

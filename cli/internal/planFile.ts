@@ -1,8 +1,9 @@
 /**
  * A saved plan (`orw plan -o plan.json`): the plan's changes and its blocked changes (recorded, never
  * sent), what the plan saw of every workspace it touches (a fingerprint of its settings, budgets and member set), and a digest over all of it.
- * `orw apply plan.json` applies it exactly as saved, after checking that no workspace it touches has
- * changed since (Pulumi's `up --plan`, without a state file).
+ * `orw apply plan.json` applies it exactly as saved, reading each workspace it touches again right
+ * before that workspace's first step and refusing the workspace's steps if it changed since (Pulumi's
+ * `up --plan`, without a state file).
  */
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
@@ -259,40 +260,26 @@ const differences = (saw: Fingerprint, now: Fingerprint): ReadonlyArray<string> 
   return (["settings", "budgets", "members"] as const).filter((part) => saw[part] !== now[part])
 }
 
+/** What `check` can fail with: the workspace changed since the plan, or it could not be read again. */
+export type CheckError =
+  | StaleWorkspaceError
+  | Exclude<WorkspacesError.WorkspacesError, WorkspacesError.NotFoundResponseError>
+
 /**
- * The steps of a saved plan that may still be sent, now that `current` has been read: nothing for a
- * workspace that changed; and, so that nobody ends up in neither workspace, no removal of a user whose
- * addition was held back, and no deletion at all once an addition was held back.
+ * The check `orw apply` runs right before a workspace's first step (`Plan.ApplyOptions.beforeWorkspace`):
+ * the workspace is read again and must be as the plan saw it. A workspace the plan recorded nothing
+ * of is refused too.
  */
-export const current = (
-  saved: SavedPlan,
-  now: Record<string, Fingerprint>
-): { readonly plan: Plan.Plan; readonly stale: ReadonlyArray<StaleWorkspaceError>; readonly held: number } => {
-  const stale = Object.entries(saved.fingerprints).flatMap(([workspace, saw]) => {
-    const changed = differences(saw, now[workspace] ?? null)
-    return changed.length === 0 ? [] : [new StaleWorkspaceError({ workspace, changed })]
-  })
-  const staleSlugs = new Set(stale.map((_) => _.workspace))
-  const plan = planOf(saved)
-  const heldUsers = new Set(
-    plan.changes.flatMap((_) => (_._tag === "AddMembers" && staleSlugs.has(_.workspace) ? _.userIds : []))
-  )
-  let held = 0
-  const changes = plan.changes.flatMap((step): ReadonlyArray<Plan.Change> => {
-    if (staleSlugs.has(step.workspace)) return []
-    if (step._tag === "DeleteWorkspace" && heldUsers.size > 0) {
-      held++
-      return []
-    }
-    if (step._tag === "RemoveMembers" && heldUsers.size > 0) {
-      const userIds = step.userIds.filter((id) => !heldUsers.has(id))
-      held += step.userIds.length - userIds.length
-      return userIds.length === 0 ? [] : [Plan.Change.RemoveMembers({ workspace: step.workspace, userIds })]
-    }
-    return [step]
-  })
-  return { plan: { prune: plan.prune, changes, blocked: Plan.blocked(plan) }, stale, held }
-}
+export const check =
+  (saved: SavedPlan) =>
+  (workspace: string): Effect.Effect<void, CheckError, Workspaces.Workspaces> =>
+    Effect.flatMap(fingerprint(workspace, workspace === saved.defaultWorkspace), (now) => {
+      const changed =
+        workspace in saved.fingerprints
+          ? differences(saved.fingerprints[workspace]!, now)
+          : ["not recorded by the plan"]
+      return changed.length === 0 ? Effect.void : Effect.fail(new StaleWorkspaceError({ workspace, changed }))
+    })
 
 /**
  * Why a plan needs `--allow-destroy`: it deletes a workspace, or removes more than `maxRemovals` (a

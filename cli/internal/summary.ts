@@ -18,7 +18,10 @@ const columns = ["done", "failed", "skipped", "refused", "blocked"] as const
 const empty = (): Counts => ({ done: 0, failed: 0, skipped: 0, refused: 0, blocked: 0 })
 
 /** The counts per workspace, in the order the workspaces first appear, from the finished steps and the report. */
-export const countsOf = (done: ReadonlyArray<Plan.Change>, report: Plan.ApplyReport): ReadonlyMap<string, Counts> => {
+export const countsOf = (
+  done: ReadonlyArray<Plan.Change>,
+  report: Plan.ApplyReport<unknown>
+): ReadonlyMap<string, Counts> => {
   const rows = new Map<string, Counts>()
   const row = (workspace: string) => {
     let counts = rows.get(workspace)

@@ -85,7 +85,7 @@ const chainOf = (step: Change): "head" | "budgets" | undefined =>
 const refusedOnDefault = (
   step: Change,
   defaultWorkspace: Workflows.DefaultWorkspace,
-  options: Plan.ApplyOptions
+  options: Pick<Plan.ApplyOptions, "confirmDefaultWorkspaceDeletion">
 ): string | undefined => {
   if (!namesDefault(defaultWorkspace, step.workspace)) return undefined
   switch (step._tag) {
@@ -107,7 +107,7 @@ const refusedOnDefault = (
 export const schedule = (
   plan: Plan.Plan,
   defaultWorkspace: Workflows.DefaultWorkspace,
-  options: Plan.ApplyOptions = {}
+  options: Pick<Plan.ApplyOptions, "confirmDefaultWorkspaceDeletion"> = {}
 ): Schedule => {
   const steps = plan.changes.map((step, index) => ({ step, index }))
   // A plan made by hand, or under another `DefaultWorkspace`, may ask what the API refuses anyway.

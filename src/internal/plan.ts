@@ -21,7 +21,7 @@ import { diff, specSettings } from "./workspaceSpec.js"
 export const Change = Data.taggedEnum<Plan.Change>()
 type Change = Plan.Change
 
-export const ApplyEvent = Data.taggedEnum<Plan.ApplyEvent>()
+export const ApplyEvent = Data.taggedEnum<Plan.ApplyEventDefinition>()
 
 export const defaultConcurrency = 4
 
