@@ -92,15 +92,18 @@ export const SamplingRate = Schema.Number.pipe(
   Schema.between(0.0001, 1, { message: () => "must be a number between 0.0001 and 1" })
 )
 
+/** The intervals a budget resets at (a `lifetime` budget never resets): its `reset_interval`. */
+const resetIntervals = ["daily", "weekly", "monthly"] as const
+
 /**
  * A budget interval as the budget paths name it.
  *
  * @since 0.1.0
  * @category schemas
  */
-export const BudgetInterval = Schema.Literal("daily", "weekly", "monthly", "lifetime").annotations({
+export const BudgetInterval = Schema.Literal(...resetIntervals, "lifetime").annotations({
   // `override`: a union's own message is otherwise replaced by its first member's ("Expected \"daily\"")
-  message: () => ({ message: "must be one of daily, weekly, monthly, lifetime", override: true })
+  message: () => ({ message: `must be one of ${[...resetIntervals, "lifetime"].join(", ")}`, override: true })
 })
 
 /**
@@ -273,7 +276,7 @@ export const WorkspaceBudget = Schema.Struct({
   id: Schema.String,
   workspaceId: wire("workspace_id", Schema.String),
   limitUsd: wire("limit_usd", Schema.Number),
-  resetInterval: wire("reset_interval", Schema.NullOr(Schema.Literal("daily", "weekly", "monthly"))),
+  resetInterval: wire("reset_interval", Schema.NullOr(Schema.Literal(...resetIntervals))),
   createdAt: wire("created_at", Schema.String),
   updatedAt: wire("updated_at", Schema.String)
 }).annotations({ identifier: "WorkspaceBudget" })
