@@ -234,13 +234,42 @@ export interface ApplyEventDefinition extends Data.TaggedEnum.WithGenerics<1> {
 }
 
 /**
+ * The constructors and matchers of `ApplyEvent`, spelled out: the type `Data.taggedEnum` infers for
+ * a generic enum expands, in declaration files, into one that does not type-check for consumers
+ * who check libraries (`skipLibCheck: false`).
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface ApplyEventConstructors extends Data.TaggedEnum.GenericMatchers<ApplyEventDefinition> {
+  readonly Started: (args: Data.TaggedEnum.Args<ApplyEvent, "Started">) => Data.TaggedEnum.Value<ApplyEvent, "Started">
+  readonly StepDone: (
+    args: Data.TaggedEnum.Args<ApplyEvent, "StepDone">
+  ) => Data.TaggedEnum.Value<ApplyEvent, "StepDone">
+  readonly StepFailed: (
+    args: Data.TaggedEnum.Args<ApplyEvent, "StepFailed">
+  ) => Data.TaggedEnum.Value<ApplyEvent, "StepFailed">
+  readonly StepSkipped: (
+    args: Data.TaggedEnum.Args<ApplyEvent, "StepSkipped">
+  ) => Data.TaggedEnum.Value<ApplyEvent, "StepSkipped">
+  readonly Finished: <E = never>(args: {
+    readonly report: ApplyReport<E>
+  }) => { readonly _tag: "Finished"; readonly report: ApplyReport<E> }
+  readonly WorkspaceRefused: <E>(args: WorkspaceRefusal<E>) => {
+    readonly _tag: "WorkspaceRefused"
+    readonly workspace: string
+    readonly error: E
+  }
+}
+
+/**
  * Constructors and matchers of `ApplyEvent`. Since 0.3.0 they are generic over the error of
  * `WorkspaceRefused`.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const ApplyEvent: typeof internal.ApplyEvent = internal.ApplyEvent
+export const ApplyEvent: ApplyEventConstructors = internal.ApplyEvent
 
 /**
  * The report of no event: no step, nothing done, nothing refused. The start of `foldReport`, for

@@ -21,7 +21,9 @@ import { diff, specSettings } from "./workspaceSpec.js"
 export const Change = Data.taggedEnum<Plan.Change>()
 type Change = Plan.Change
 
-export const ApplyEvent = Data.taggedEnum<Plan.ApplyEventDefinition>()
+// the same functions, typed as `Plan.ApplyEventConstructors` says (TypeScript cannot relate the
+// inferred generic arguments to it)
+export const ApplyEvent = Data.taggedEnum<Plan.ApplyEventDefinition>() as unknown as Plan.ApplyEventConstructors
 
 export const defaultConcurrency = 4
 
