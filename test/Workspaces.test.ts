@@ -917,21 +917,12 @@ describe("Workspaces", () => {
         Effect.gen(function* () {
           const emulator = yield* Emulator.Emulator
           const secret = Redacted.value(emulator.managementKey)
-          const native = yield* Effect.tracer
-          const spans: Array<Tracer.Span> = []
-          const recording = Tracer.make({
-            span: (...args) => {
-              const span = native.span(...args)
-              spans.push(span)
-              return span
-            },
-            context: native.context
-          })
-          const ws = yield* Workspaces.Workspaces
-          yield* ws.get({ id: "fixture" }).pipe(Effect.withTracer(recording))
-          yield* Effect.flip(ws.get({ id: "missing" })).pipe(Effect.withTracer(recording))
-          yield* Effect.flip(ws.create({ name: "Dup", slug: "fixture" }, { retry: false })).pipe(
-            Effect.withTracer(recording)
+          const spans = yield* spansOf((ws) =>
+            Effect.all([
+              ws.get({ id: "fixture" }),
+              Effect.flip(ws.get({ id: "missing" })),
+              Effect.flip(ws.create({ name: "Dup", slug: "fixture" }, { retry: false }))
+            ])
           )
           const names = spans.map((span) => span.name)
           assert.include(names, "Workspaces.get")
