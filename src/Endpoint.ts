@@ -185,5 +185,16 @@ export const hasBody = (endpoint: Any): boolean =>
  * @since 0.1.0
  * @category utils
  */
-export const renderPath = (endpoint: Any, params: Readonly<Record<string, string>>): string =>
-  endpoint.path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(params[name]!))
+export const renderPath = (endpoint: Any, params: Readonly<Record<string, string>>): string => {
+  let parts = pathParts.get(endpoint.path)
+  if (parts === undefined) {
+    parts = endpoint.path.split(/\{(\w+)\}/)
+    pathParts.set(endpoint.path, parts)
+  }
+  let path = parts[0]!
+  for (let i = 1; i < parts.length; i += 2) path += encodeURIComponent(params[parts[i]!]!) + parts[i + 1]!
+  return path
+}
+
+/** Each path split once: its literal parts at even indexes, the names of its placeholders between them. */
+const pathParts = new Map<string, ReadonlyArray<string>>()

@@ -185,7 +185,11 @@ export interface Options {
   readonly appTitle?: string
   /** Sent as `X-OpenRouter-Categories`, comma-separated. */
   readonly appCategories?: string | ReadonlyArray<string>
-  /** Wraps the HttpClient once the base headers are set: extra headers, logging, your own retry. */
+  /**
+   * Wraps the HttpClient each attempt is sent with, which gets each request with its base URL and
+   * headers set: extra headers, logging, your own retry. Its own span is off (each attempt is a
+   * span of this client's).
+   */
   readonly transformClient?: (client: HttpClient.HttpClient) => HttpClient.HttpClient
   /**
    * A client-side limit: every HTTP attempt (retries included) takes a token of this limiter first.

@@ -1061,6 +1061,75 @@ describe("Workspaces", () => {
         )
       )
 
+      it.effect(
+        "an attempt's span: method, URL, status and request id, its trace context sent, no header attributes",
+        () =>
+          live(
+            Effect.gen(function* () {
+              yield* resetLog
+              const emulator = yield* Emulator.Emulator
+              const spans = yield* spansOf((ws) => ws.listMembers({ id: "fixture", offset: 0, limit: 5 }))
+              const [span, ...others] = spans.filter((span) => span.name.startsWith("http.client"))
+              assert.strictEqual(others.length, 0, "one span for one attempt: the platform's own is not made too")
+              const url = new URL(emulator.baseUrl)
+              const [request] = yield* requestsOf("listMembers")
+              assert.strictEqual(span!.name, "http.client GET")
+              assert.strictEqual(span!.kind, "client")
+              assert.deepStrictEqual(Object.fromEntries(span!.attributes), {
+                "http.request.method": "GET",
+                "server.address": url.origin,
+                "server.port": Number(url.port),
+                "url.full": `${emulator.baseUrl}/workspaces/fixture/members?offset=0&limit=5`,
+                "url.path": `${url.pathname}/workspaces/fixture/members`,
+                "url.scheme": "http",
+                "url.query": "offset=0&limit=5",
+                "http.response.status_code": 200,
+                "http.response.header.x-request-id": request!.requestId
+              })
+              assert.strictEqual(request!.headers["traceparent"], `00-${span!.traceId}-${span!.spanId}-01`)
+              assert.strictEqual(request!.headers["b3"], `${span!.traceId}-${span!.spanId}-1-${spans[0]!.spanId}`)
+              assert.strictEqual(spans[0]!.name, "Workspaces.listMembers")
+              yield* resetLog
+            })
+          )
+      )
+
+      it.effect(
+        "each attempt of a retried call is a span; the platform's settings turn propagation and spans off",
+        () =>
+          live(
+            Effect.gen(function* () {
+              yield* resetLog
+              yield* setFaults([{ kind: "status", status: 503, times: 1 }])
+              const retried = yield* spansOf((ws) => ws.get({ id: "fixture" }, { retry: fastRetry }))
+              assert.deepStrictEqual(
+                retried.map((span) => [span.name, span.attributes.get("http.response.status_code")]),
+                [
+                  ["Workspaces.get", undefined],
+                  ["http.client GET", 503],
+                  ["http.client GET", 200]
+                ]
+              )
+              yield* resetLog
+              const unpropagated = yield* spansOf((ws) =>
+                ws.get({ id: "fixture" }).pipe(Effect.locally(HttpClient.currentTracerPropagation, false))
+              )
+              assert.strictEqual(unpropagated.filter((span) => span.name === "http.client GET").length, 1)
+              const [request] = yield* requestsOf("get")
+              assert.isUndefined(request!.headers["traceparent"])
+              assert.isUndefined(request!.headers["b3"])
+              const untraced = yield* spansOf((ws) =>
+                ws.get({ id: "fixture" }).pipe(Effect.locally(HttpClient.currentTracerDisabledWhen, () => true))
+              )
+              assert.deepStrictEqual(
+                untraced.map((span) => span.name),
+                ["Workspaces.get"]
+              )
+              yield* resetLog
+            })
+          )
+      )
+
       it.effect("the same under a TestClock, where the timeout runs on Effect.timeoutFail", () =>
         Effect.gen(function* () {
           const spans = yield* spansOf((ws) =>

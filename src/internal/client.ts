@@ -1,9 +1,10 @@
-import type * as Headers from "@effect/platform/Headers"
+import * as Headers from "@effect/platform/Headers"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import type * as UrlParams from "@effect/platform/UrlParams"
+import * as HttpTraceContext from "@effect/platform/HttpTraceContext"
+import * as UrlParams from "@effect/platform/UrlParams"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
@@ -11,10 +12,13 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
+import * as FiberRef from "effect/FiberRef"
 import * as ParseResult from "effect/ParseResult"
+import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as AST from "effect/SchemaAST"
 import * as Stream from "effect/Stream"
+import type * as Tracer from "effect/Tracer"
 import * as Endpoint from "../Endpoint.js"
 import * as WorkspacesError from "../WorkspacesError.js"
 import { firstIssue } from "./issues.js"
@@ -22,8 +26,23 @@ import * as WireCodec from "./wireCodec.js"
 
 /** The settings every call of one client shares. */
 export interface Transport {
-  /** Prepends the base URL to each request's path (`HttpClientRequest.prependUrl`). */
+  /**
+   * Sends each request as it is given: its URL whole, its headers set. Its own span is turned off
+   * (`HttpClient.withTracerDisabledWhen`): each attempt is a span of this module's (`attempt`).
+   */
   readonly client: HttpClient.HttpClient
+  /** The base URL, without a trailing slash, that each endpoint's path is appended to. */
+  readonly baseUrl: string
+  /** The headers of every request: `Accept`, `User-Agent`, attribution and `Authorization`. */
+  readonly headers: Headers.Headers
+  /** What the attempts' spans say of the server, from the base URL. */
+  readonly server: {
+    readonly address: string
+    readonly port: number | undefined
+    readonly scheme: string
+    /** The base URL's path, without a trailing slash. */
+    readonly path: string
+  }
   /**
    * Told what the server says of its rate limit, on every answer that says it (`X-RateLimit-Remaining`,
    * or a 429): the requests left in its window (0 for a 429), and until when (ms, by that clock) the
@@ -388,10 +407,12 @@ const readCapped = (
   })
 
 /**
- * A response's body as text, never more than `limitBytes` of it. A `content-length` within the cap
- * (and no `content-encoding`, which fetch undoes) is read whole, as `response.text` does; one over
- * it is refused unread. Any other body is counted as it comes (`readCapped`), and reading stops,
- * closing the connection, as soon as the count passes the cap.
+ * A response's body as text, never more than `limitBytes` of it. A `content-length` over the cap
+ * (and no `content-encoding`, which fetch undoes) is refused unread. Any other body of the
+ * platform's clients is read from the transport's own body and counted as it comes (`readCapped`):
+ * reading stops, closing the connection, as soon as the count passes the cap. `response.text`
+ * would cost a fiber of its own (`Effect.runSync` of a cached effect) on every response. Another
+ * client's body is read by `response.text` when its length is known, else counted off its stream.
  */
 const readText = (
   operation: string,
@@ -400,19 +421,17 @@ const readText = (
   limitBytes: number
 ): Effect.Effect<string, WorkspacesError.ResponseTooLargeError | HttpClientError.ResponseError> => {
   const length = headers["content-length"]
-  if (length !== undefined && headers["content-encoding"] === undefined) {
-    const announcedBytes = Number(length)
-    if (announcedBytes <= limitBytes) return response.text
-    if (Number.isFinite(announcedBytes)) {
-      // ending the stream at once aborts the request: the body is dropped, not read
-      return Effect.zipRight(
-        Effect.ignore(Stream.runDrain(Stream.interruptWhen(response.stream, Effect.void))),
-        Effect.fail(tooLarge(operation, response, limitBytes, { announcedBytes }))
-      )
-    }
+  const announcedBytes = length !== undefined && headers["content-encoding"] === undefined ? Number(length) : NaN
+  if (announcedBytes > limitBytes && Number.isFinite(announcedBytes)) {
+    // ending the stream at once aborts the request: the body is dropped, not read
+    return Effect.zipRight(
+      Effect.ignore(Stream.runDrain(Stream.interruptWhen(response.stream, Effect.void))),
+      Effect.fail(tooLarge(operation, response, limitBytes, { announcedBytes }))
+    )
   }
   const body = chunksOf(response)
   if (body !== undefined) return readCapped(operation, response, limitBytes, body)
+  if (announcedBytes <= limitBytes) return response.text
   return Effect.suspend(() => {
     const chunks: Array<Uint8Array> = []
     let readBytes = 0
@@ -477,6 +496,75 @@ export const timeoutFail =
     })
 
 /**
+ * The transport of one client: the base URL and headers every request carries (the key as
+ * `Authorization`), and the platform's client with its own span turned off.
+ */
+export const makeTransport = (options: {
+  readonly client: HttpClient.HttpClient
+  readonly baseUrl: string
+  readonly headers: Readonly<Record<string, string>>
+  readonly apiKey: Redacted.Redacted
+  readonly onRateLimit?: Transport["onRateLimit"]
+}): Transport => {
+  const url = new URL(options.baseUrl)
+  return {
+    client: HttpClient.withTracerDisabledWhen(options.client, () => true),
+    baseUrl: options.baseUrl,
+    headers: Headers.set(
+      Headers.fromInput(options.headers),
+      "Authorization",
+      `Bearer ${Redacted.value(options.apiKey)}`
+    ),
+    server: {
+      address: url.origin,
+      port: url.port === "" ? undefined : Number(url.port),
+      scheme: url.protocol.slice(0, -1),
+      path: url.pathname.replace(/\/+$/, "")
+    },
+    ...(options.onRateLimit === undefined ? {} : { onRateLimit: options.onRateLimit })
+  }
+}
+
+/**
+ * The span of one attempt, as the platform's client would make it (its name from
+ * `HttpClient.SpanNameGenerator`, kind `client`, the OpenTelemetry attributes of the method, URL and
+ * status, trace context sent in `traceparent` and `b3` unless `HttpClient.withTracerPropagation(false)`),
+ * without an attribute for each request and response header: of those it keeps `x-request-id`, the
+ * one OpenRouter's support asks for. No span when the tracer is off or
+ * `HttpClient.currentTracerDisabledWhen` says so for the request.
+ */
+const withAttemptSpan = <A, E>(
+  transport: Transport,
+  request: HttpClientRequest.HttpClientRequest,
+  path: string,
+  send: (request: HttpClientRequest.HttpClientRequest, span: Tracer.Span | undefined) => Effect.Effect<A, E>
+): Effect.Effect<A, E> =>
+  Effect.withFiberRuntime((fiber) => {
+    if (
+      !fiber.getFiberRef(FiberRef.currentTracerEnabled) ||
+      fiber.getFiberRef(HttpClient.currentTracerDisabledWhen)(request)
+    ) {
+      return send(request, undefined)
+    }
+    const name = Context.get(fiber.currentContext, HttpClient.SpanNameGenerator)(request)
+    return Effect.useSpan(name, { kind: "client", captureStackTrace: false }, (span) => {
+      const { server } = transport
+      const query = request.urlParams.length === 0 ? "" : UrlParams.toString(request.urlParams)
+      span.attribute("http.request.method", request.method)
+      span.attribute("server.address", server.address)
+      if (server.port !== undefined) span.attribute("server.port", server.port)
+      span.attribute("url.full", query === "" ? request.url : `${request.url}?${query}`)
+      span.attribute("url.path", server.path + path)
+      span.attribute("url.scheme", server.scheme)
+      if (query !== "") span.attribute("url.query", query)
+      const sent = fiber.getFiberRef(HttpClient.currentTracerPropagation)
+        ? HttpClientRequest.setHeaders(request, HttpTraceContext.toHeaders(span))
+        : request
+      return send(sent, span)
+    })
+  })
+
+/**
  * One attempt of an endpoint's request: validate and encode the input, send it, and decode the
  * answer into the endpoint's result or into the error its status names.
  */
@@ -493,8 +581,10 @@ export const attempt = <E extends Endpoint.Any>(
   if (Either.isLeft(encoded))
     return Effect.fail(encoded.left) as Effect.Effect<never, WorkspacesError.ErrorForEndpoint<E>>
   const { body, params, query } = encoded.right
-  let request = HttpClientRequest.make(endpoint.method)(Endpoint.renderPath(endpoint, params), {
-    urlParams: query
+  const path = Endpoint.renderPath(endpoint, params)
+  let request = HttpClientRequest.make(endpoint.method)(transport.baseUrl + path, {
+    urlParams: query,
+    headers: transport.headers
   })
   if (Endpoint.hasBody(endpoint)) request = HttpClientRequest.bodyUnsafeJson(request, body)
   const answer = (
@@ -509,31 +599,40 @@ export const attempt = <E extends Endpoint.Any>(
     )
   }
   const { onRateLimit } = transport
-  const exchange = Effect.flatMap(transport.client.execute(request), (response) => {
-    // read once: a response of the platform's clients builds its headers anew on each read
-    const headers = response.headers
-    return Effect.flatMap(
-      readText(operation, response, headers, maxResponseBytes),
-      (text): Effect.Effect<unknown, WorkspacesError.WorkspacesError> => {
-        const remaining = onRateLimit === undefined ? undefined : remainingOf(response.status, headers)
-        if (remaining !== undefined) {
-          const told = Effect.clockWith((clock) => {
-            const now = clock.unsafeCurrentTimeMillis()
-            const wait = retryAfterMs(headers, now)
-            onRateLimit!(clock, remaining, wait === undefined ? undefined : now + wait)
-            return Effect.void
-          })
-          return Effect.zipRight(told, answer(response, text))
-        }
-        return answer(response, text)
+  const exchange = (request: HttpClientRequest.HttpClientRequest, span: Tracer.Span | undefined) =>
+    Effect.flatMap(transport.client.execute(request), (response) => {
+      // read once: a response of the platform's clients builds its headers anew on each read
+      const headers = response.headers
+      if (span !== undefined) {
+        span.attribute("http.response.status_code", response.status)
+        const requestId = headers["x-request-id"]
+        if (requestId !== undefined) span.attribute("http.response.header.x-request-id", requestId)
       }
+      return Effect.flatMap(
+        readText(operation, response, headers, maxResponseBytes),
+        (text): Effect.Effect<unknown, WorkspacesError.WorkspacesError> => {
+          const remaining = onRateLimit === undefined ? undefined : remainingOf(response.status, headers)
+          if (remaining !== undefined) {
+            const told = Effect.clockWith((clock) => {
+              const now = clock.unsafeCurrentTimeMillis()
+              const wait = retryAfterMs(headers, now)
+              onRateLimit!(clock, remaining, wait === undefined ? undefined : now + wait)
+              return Effect.void
+            })
+            return Effect.zipRight(told, answer(response, text))
+          }
+          return answer(response, text)
+        }
+      )
+    }).pipe(
+      Effect.catchIf(HttpClientError.isHttpClientError, (error) => Effect.fail(fromHttpClientError(operation, error))),
+      timeoutFail(
+        timeout,
+        () => new WorkspacesError.RequestTimeoutError({ operation, timeoutMs: Duration.toMillis(timeout) })
+      )
     )
-  })
-  return exchange.pipe(
-    Effect.catchIf(HttpClientError.isHttpClientError, (error) => Effect.fail(fromHttpClientError(operation, error))),
-    timeoutFail(
-      timeout,
-      () => new WorkspacesError.RequestTimeoutError({ operation, timeoutMs: Duration.toMillis(timeout) })
-    )
-  ) as Effect.Effect<Endpoint.Result<E>, WorkspacesError.ErrorForEndpoint<E>>
+  return withAttemptSpan(transport, request, path, exchange) as Effect.Effect<
+    Endpoint.Result<E>,
+    WorkspacesError.ErrorForEndpoint<E>
+  >
 }

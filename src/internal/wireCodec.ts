@@ -256,9 +256,10 @@ export const decodeUnknownEither = <A, I>(
   options?: ParseOptions
 ): ((u: unknown) => Either.Either<A, ParseResult.ParseError>) => {
   const rename = plan(schema.ast, "decode")
-  if (!isFast(rename)) return Schema.decodeUnknownEither(schema, options)
+  if (rename === unsupported) return Schema.decodeUnknownEither(schema, options)
   const bound = Schema.encodedBoundSchema(schema)
   const validate = validateWith(bound, Schema.decodeUnknownEither(bound, options), options)
+  if (rename === null) return validate as (u: unknown) => Either.Either<A, ParseResult.ParseError>
   return (u) => Either.map(validate(u), rename as (value: unknown) => A)
 }
 
@@ -272,9 +273,10 @@ export const encodeUnknownEither = <A, I>(
   options?: ParseOptions
 ): ((u: unknown) => Either.Either<I, ParseResult.ParseError>) => {
   const rename = plan(schema.ast, "encode")
-  if (!isFast(rename)) return Schema.encodeUnknownEither(schema, options)
+  if (rename === unsupported) return Schema.encodeUnknownEither(schema, options)
   const type = Schema.typeSchema(schema)
   const validate = validateWith(type, Schema.validateEither(type, options), options)
+  if (rename === null) return validate as (u: unknown) => Either.Either<I, ParseResult.ParseError>
   return (u) => Either.map(validate(u), rename as (value: unknown) => I)
 }
 

@@ -1,5 +1,4 @@
 import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
@@ -18,7 +17,7 @@ import * as RetryPolicy from "../RetryPolicy.js"
 import type * as Workspaces from "../Workspaces.js"
 import * as WorkspacesApi from "../WorkspacesApi.js"
 import * as WorkspacesError from "../WorkspacesError.js"
-import { attempt, defaultMaxResponseBytes, type Transport } from "./client.js"
+import { attempt, defaultMaxResponseBytes, makeTransport } from "./client.js"
 import { isLoopbackHost } from "./loopback.js"
 import { answerGoneAfterUnclear, resendWhenProvenUnapplied } from "./resend.js"
 import { version } from "./version.js"
@@ -252,16 +251,7 @@ export const make = (options: Workspaces.Options) =>
       "User-Agent": `effect-openrouter-workspaces/${version}`,
       ...attributionHeaders(options)
     }
-    const client = (yield* HttpClient.HttpClient).pipe(
-      // the base URL, the headers and the key, in one step per request: the anchors' setup
-      HttpClient.mapRequest((request) =>
-        HttpClientRequest.bearerToken(
-          HttpClientRequest.setHeaders(HttpClientRequest.prependUrl(request, baseUrl), headers),
-          options.apiKey
-        )
-      ),
-      options.transformClient ?? identity
-    )
+    const client = (yield* HttpClient.HttpClient).pipe(options.transformClient ?? identity)
     /**
      * The layer-wide rate-limit gate: once the server says its window is spent (a 429 with a wait,
      * or `X-RateLimit-Remaining: 0` with a reset), no call of this client sends before that time,
@@ -281,13 +271,17 @@ export const make = (options: Workspaces.Options) =>
       if (clock !== closedBy) [closedBy, closedUntil] = [clock, until]
       else if (until > closedUntil) closedUntil = until
     }
-    const transport: Transport = {
+    // the base URL, the headers and the key are set once, on every request as it is made
+    const transport = makeTransport({
       client,
+      baseUrl,
+      headers,
+      apiKey: options.apiKey,
       onRateLimit: (clock, remaining, until) => {
         counting = true
         if (until !== undefined && remaining <= Math.max(0, inFlight - 1)) close(clock, until)
       }
-    }
+    })
     const { rateLimiter } = options
     const layerPolicy = options.retry === false ? RetryPolicy.none : (options.retry ?? RetryPolicy.defaultPolicy)
     const layerTimeout = Duration.decode(options.timeout ?? Duration.seconds(30))
