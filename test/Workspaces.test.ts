@@ -506,6 +506,41 @@ describe("Workspaces", () => {
         )
       )
 
+      it.effect("a delete and a slug-changing update whose answer came garbled report what took effect", () =>
+        live(
+          Effect.gen(function* () {
+            const ws = yield* Workspaces.Workspaces
+            yield* ws.create({ name: "Garbled rename", slug: "garbled-rename" })
+            yield* ws.create({ name: "Garbled delete", slug: "garbled-delete" })
+            yield* resetLog
+            // the 200 is sent, its body cut: the request took effect; a PATCH is resent only by a policy that asks
+            yield* setFaults([
+              { kind: "malformed", operations: ["update"], times: 1 },
+              { kind: "malformed", operations: ["delete"], times: 1 }
+            ])
+            const anyAnswer = Schedule.recurs(2).pipe(
+              Schedule.addDelay(() => "5 millis"),
+              Schedule.whileInput((error: WorkspacesError.WorkspacesError) => error._tag === "ResponseValidationError")
+            )
+            const renamed = yield* ws.update({ id: "garbled-rename", slug: "garbled-renamed" }, { retry: anyAnswer })
+            assert.strictEqual(renamed.slug, "garbled-renamed")
+            assert.isUndefined(yield* ws.delete({ id: "garbled-delete" }))
+            assert.deepStrictEqual(
+              (yield* requestsOf("update")).map((r) => r.status),
+              [200, 404],
+              "the resend found the old slug gone"
+            )
+            assert.deepStrictEqual(
+              (yield* requestsOf("delete")).map((r) => r.status),
+              [200, 404],
+              "the default policy asks a garbled DELETE again"
+            )
+            assert.strictEqual((yield* Effect.flip(ws.get({ id: "garbled-delete" })))._tag, "NotFoundResponseError")
+            yield* resetLog
+          })
+        )
+      )
+
       it.effect("gives up after the retry limit with the last error", () =>
         live(
           Effect.gen(function* () {

@@ -60,9 +60,9 @@ export const resendWhenProvenUnapplied = <A, E extends WorkspacesError.Workspace
 
 /**
  * Runs an idempotent request under `policy`, answering a 404 met after an unclear attempt (a 5xx, a
- * reset, a timeout) with `whenGone`: the earlier attempt may have taken effect, deleting what the
- * request names or changing the slug it was named by. A 404 before any unclear attempt is final, as
- * any 404. What the attempts share is made on the first failure: a call that succeeds at once runs
+ * reset, a timeout, a garbled answer) with `whenGone`: the earlier attempt may have taken effect (a
+ * garbled 2xx answer says it did), deleting what the request names or changing the slug it was
+ * named by. A 404 before any unclear attempt is final, as any 404. What the attempts share is made on the first failure: a call that succeeds at once runs
  * `attempt` and nothing else. `retryAfter` runs the attempts after that first failure under `policy`,
  * which sees the errors as they are (`whenGone`'s among them).
  */
@@ -77,7 +77,7 @@ export const answerGoneAfterUnclear = <A, E extends WorkspacesError.WorkspacesEr
   ) => Effect.Effect<A, X>
 }): Effect.Effect<A, E | G> =>
   Effect.catchAll(options.attempt, (first) =>
-    Effect.flatMap(Ref.make(mayHaveApplied(first)), (unclearBefore) => {
+    Effect.flatMap(Ref.make(isUnclear(first)), (unclearBefore) => {
       const again = Effect.catchAll(options.attempt, (error): Effect.Effect<A, E | G> => {
         const failure: WorkspacesError.WorkspacesError = error
         if (failure._tag === "NotFoundResponseError") {
@@ -86,7 +86,7 @@ export const answerGoneAfterUnclear = <A, E extends WorkspacesError.WorkspacesEr
             (unclear): Effect.Effect<A, E | G> => (unclear ? options.whenGone(failure) : Effect.fail(error))
           )
         }
-        return mayHaveApplied(failure)
+        return isUnclear(failure)
           ? Effect.zipRight(Ref.set(unclearBefore, true), Effect.fail(error))
           : Effect.fail(error)
       })
