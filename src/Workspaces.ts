@@ -187,8 +187,8 @@ export interface Options {
   readonly appCategories?: string | ReadonlyArray<string>
   /**
    * Wraps the HttpClient each attempt is sent with, which gets each request with its base URL and
-   * headers set: extra headers, logging, your own retry. Its own span is off (each attempt is a
-   * span of this client's).
+   * headers set: extra headers, logging, your own retry, `HttpClient.withTracerPropagation(false)`.
+   * It wraps the client that makes each request a span (the platform client's own span is off).
    */
   readonly transformClient?: (client: HttpClient.HttpClient) => HttpClient.HttpClient
   /**

@@ -1141,6 +1141,19 @@ describe("Workspaces", () => {
                 untraced.map((span) => span.name),
                 ["Workspaces.get"]
               )
+              // the same settings made on the client by transformClient, which wraps the traced client
+              yield* resetLog
+              const quiet = yield* clientWith(() => ({ transformClient: HttpClient.withTracerPropagation(false) }))
+              const quietSpans = yield* spansOf(() => quiet.get({ id: "fixture" }))
+              assert.strictEqual(quietSpans.filter((span) => span.name === "http.client GET").length, 1)
+              assert.isUndefined((yield* requestsOf("get"))[0]!.headers["traceparent"])
+              const dark = yield* clientWith(() => ({
+                transformClient: (client) => HttpClient.withTracerDisabledWhen(client, () => true)
+              }))
+              assert.deepStrictEqual(
+                (yield* spansOf(() => dark.get({ id: "fixture" }))).map((span) => span.name),
+                ["Workspaces.get"]
+              )
               yield* resetLog
             })
           )

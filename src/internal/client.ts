@@ -27,22 +27,14 @@ import * as WireCodec from "./wireCodec.js"
 /** The settings every call of one client shares. */
 export interface Transport {
   /**
-   * Sends each request as it is given: its URL whole, its headers set. Its own span is turned off
-   * (`HttpClient.withTracerDisabledWhen`): each attempt is a span of this module's (`attempt`).
+   * Sends each request as it is given, its URL whole and its headers set, each a span of this
+   * module's (`traced`), within the user's `transformClient`.
    */
   readonly client: HttpClient.HttpClient
   /** The base URL, without a trailing slash, that each endpoint's path is appended to. */
   readonly baseUrl: string
   /** The headers of every request: `Accept`, `User-Agent`, attribution and `Authorization`. */
   readonly headers: Headers.Headers
-  /** What the attempts' spans say of the server, from the base URL. */
-  readonly server: {
-    readonly address: string
-    readonly port: number | undefined
-    readonly scheme: string
-    /** The base URL's path, without a trailing slash. */
-    readonly path: string
-  }
   /**
    * Told what the server says of its rate limit, on every answer that says it (`X-RateLimit-Remaining`,
    * or a 429): the requests left in its window (0 for a 429), and until when (ms, by that clock) the
@@ -497,72 +489,102 @@ export const timeoutFail =
 
 /**
  * The transport of one client: the base URL and headers every request carries (the key as
- * `Authorization`), and the platform's client with its own span turned off.
+ * `Authorization`), and the platform's client, each request of it a span of this module's
+ * (`traced`), wrapped in the user's `transformClient`.
  */
 export const makeTransport = (options: {
   readonly client: HttpClient.HttpClient
+  readonly transformClient: (client: HttpClient.HttpClient) => HttpClient.HttpClient
   readonly baseUrl: string
   readonly headers: Readonly<Record<string, string>>
   readonly apiKey: Redacted.Redacted
   readonly onRateLimit?: Transport["onRateLimit"]
 }): Transport => {
-  const url = new URL(options.baseUrl)
+  const server = { ...serverOf(new URL(options.baseUrl)), base: `${options.baseUrl}/` }
   return {
-    client: HttpClient.withTracerDisabledWhen(options.client, () => true),
+    client: options.transformClient(traced(options.client, server)),
     baseUrl: options.baseUrl,
     headers: Headers.set(
       Headers.fromInput(options.headers),
       "Authorization",
       `Bearer ${Redacted.value(options.apiKey)}`
     ),
-    server: {
-      address: url.origin,
-      port: url.port === "" ? undefined : Number(url.port),
-      scheme: url.protocol.slice(0, -1),
-      path: url.pathname.replace(/\/+$/, "")
-    },
     ...(options.onRateLimit === undefined ? {} : { onRateLimit: options.onRateLimit })
   }
 }
 
+/** What the spans of a client's requests say of its server and path. */
+interface Server {
+  readonly address: string
+  readonly port: number | undefined
+  readonly scheme: string
+  /** The URL's path, without a trailing slash. */
+  readonly path: string
+}
+
+const serverOf = (url: URL): Server => ({
+  address: url.origin,
+  port: url.port === "" ? undefined : Number(url.port),
+  scheme: url.protocol.slice(0, -1),
+  path: url.pathname.replace(/\/+$/, "")
+})
+
+const always = () => true
+
 /**
- * The span of one attempt, as the platform's client would make it (its name from
- * `HttpClient.SpanNameGenerator`, kind `client`, the OpenTelemetry attributes of the method, URL and
- * status, trace context sent in `traceparent` and `b3` unless `HttpClient.withTracerPropagation(false)`),
- * without an attribute for each request and response header: of those it keeps `x-request-id`, the
- * one OpenRouter's support asks for. No span when the tracer is off or
- * `HttpClient.currentTracerDisabledWhen` says so for the request.
+ * The platform's client with each request a span as the platform's client would make it (its name
+ * from `HttpClient.SpanNameGenerator`, kind `client`, the OpenTelemetry attributes of the method,
+ * URL and status, trace context sent in `traceparent` and `b3` unless
+ * `HttpClient.currentTracerPropagation` is off), without an attribute for each request and response
+ * header: of those it keeps `x-request-id`, the one OpenRouter's support asks for. The platform
+ * client's own span is off. No span when the tracer is off or `HttpClient.currentTracerDisabledWhen`
+ * says so for the request. Wrapped in the user's `transformClient`, it sees the request as that
+ * made it, and that client's `withTracerPropagation` and `withTracerDisabledWhen`.
  */
-const withAttemptSpan = <A, E>(
-  transport: Transport,
-  request: HttpClientRequest.HttpClientRequest,
-  path: string,
-  send: (request: HttpClientRequest.HttpClientRequest, span: Tracer.Span | undefined) => Effect.Effect<A, E>
-): Effect.Effect<A, E> =>
-  Effect.withFiberRuntime((fiber) => {
-    if (
-      !fiber.getFiberRef(FiberRef.currentTracerEnabled) ||
-      fiber.getFiberRef(HttpClient.currentTracerDisabledWhen)(request)
-    ) {
-      return send(request, undefined)
-    }
-    const name = Context.get(fiber.currentContext, HttpClient.SpanNameGenerator)(request)
-    return Effect.useSpan(name, { kind: "client", captureStackTrace: false }, (span) => {
-      const { server } = transport
-      const query = request.urlParams.length === 0 ? "" : UrlParams.toString(request.urlParams)
-      span.attribute("http.request.method", request.method)
-      span.attribute("server.address", server.address)
-      if (server.port !== undefined) span.attribute("server.port", server.port)
-      span.attribute("url.full", query === "" ? request.url : `${request.url}?${query}`)
-      span.attribute("url.path", server.path + path)
-      span.attribute("url.scheme", server.scheme)
-      if (query !== "") span.attribute("url.query", query)
-      const sent = fiber.getFiberRef(HttpClient.currentTracerPropagation)
-        ? HttpClientRequest.setHeaders(request, HttpTraceContext.toHeaders(span))
-        : request
-      return send(sent, span)
-    })
-  })
+const traced = (client: HttpClient.HttpClient, server: Server & { readonly base: string }): HttpClient.HttpClient => {
+  const untraced = HttpClient.withTracerDisabledWhen(client, always)
+  return HttpClient.makeWith<never, never, HttpClientError.HttpClientError, never>(
+    (effect) =>
+      Effect.flatMap(effect, (request) =>
+        Effect.withFiberRuntime((fiber) => {
+          if (
+            !fiber.getFiberRef(FiberRef.currentTracerEnabled) ||
+            fiber.getFiberRef(HttpClient.currentTracerDisabledWhen)(request)
+          ) {
+            return untraced.execute(request)
+          }
+          const name = Context.get(fiber.currentContext, HttpClient.SpanNameGenerator)(request)
+          return Effect.useSpan(name, spanOptions, (span) => {
+            const query = request.urlParams.length === 0 ? "" : UrlParams.toString(request.urlParams)
+            // a URL under the base URL, as this client makes them, is not parsed again
+            const url = request.url.startsWith(server.base)
+              ? { ...server, path: server.path + request.url.slice(server.base.length - 1) }
+              : URL.canParse(request.url)
+                ? serverOf(new URL(request.url))
+                : { ...server, path: request.url }
+            span.attribute("http.request.method", request.method)
+            span.attribute("server.address", url.address)
+            if (url.port !== undefined) span.attribute("server.port", url.port)
+            span.attribute("url.full", query === "" ? request.url : `${request.url}?${query}`)
+            span.attribute("url.path", url.path)
+            span.attribute("url.scheme", url.scheme)
+            if (query !== "") span.attribute("url.query", query)
+            const sent = fiber.getFiberRef(HttpClient.currentTracerPropagation)
+              ? HttpClientRequest.setHeaders(request, HttpTraceContext.toHeaders(span))
+              : request
+            return Effect.tap(untraced.execute(sent), (response) => {
+              span.attribute("http.response.status_code", response.status)
+              const requestId = response.headers["x-request-id"]
+              if (requestId !== undefined) span.attribute("http.response.header.x-request-id", requestId)
+            })
+          })
+        })
+      ),
+    Effect.succeed
+  )
+}
+
+const spanOptions: Tracer.SpanOptions = { kind: "client", captureStackTrace: false }
 
 /**
  * One attempt of an endpoint's request: validate and encode the input, send it, and decode the
@@ -599,40 +621,31 @@ export const attempt = <E extends Endpoint.Any>(
     )
   }
   const { onRateLimit } = transport
-  const exchange = (request: HttpClientRequest.HttpClientRequest, span: Tracer.Span | undefined) =>
-    Effect.flatMap(transport.client.execute(request), (response) => {
-      // read once: a response of the platform's clients builds its headers anew on each read
-      const headers = response.headers
-      if (span !== undefined) {
-        span.attribute("http.response.status_code", response.status)
-        const requestId = headers["x-request-id"]
-        if (requestId !== undefined) span.attribute("http.response.header.x-request-id", requestId)
-      }
-      return Effect.flatMap(
-        readText(operation, response, headers, maxResponseBytes),
-        (text): Effect.Effect<unknown, WorkspacesError.WorkspacesError> => {
-          const remaining = onRateLimit === undefined ? undefined : remainingOf(response.status, headers)
-          if (remaining !== undefined) {
-            const told = Effect.clockWith((clock) => {
-              const now = clock.unsafeCurrentTimeMillis()
-              const wait = retryAfterMs(headers, now)
-              onRateLimit!(clock, remaining, wait === undefined ? undefined : now + wait)
-              return Effect.void
-            })
-            return Effect.zipRight(told, answer(response, text))
-          }
-          return answer(response, text)
+  const exchange = Effect.flatMap(transport.client.execute(request), (response) => {
+    // read once: a response of the platform's clients builds its headers anew on each read
+    const headers = response.headers
+    return Effect.flatMap(
+      readText(operation, response, headers, maxResponseBytes),
+      (text): Effect.Effect<unknown, WorkspacesError.WorkspacesError> => {
+        const remaining = onRateLimit === undefined ? undefined : remainingOf(response.status, headers)
+        if (remaining !== undefined) {
+          const told = Effect.clockWith((clock) => {
+            const now = clock.unsafeCurrentTimeMillis()
+            const wait = retryAfterMs(headers, now)
+            onRateLimit!(clock, remaining, wait === undefined ? undefined : now + wait)
+            return Effect.void
+          })
+          return Effect.zipRight(told, answer(response, text))
         }
-      )
-    }).pipe(
-      Effect.catchIf(HttpClientError.isHttpClientError, (error) => Effect.fail(fromHttpClientError(operation, error))),
-      timeoutFail(
-        timeout,
-        () => new WorkspacesError.RequestTimeoutError({ operation, timeoutMs: Duration.toMillis(timeout) })
-      )
+        return answer(response, text)
+      }
     )
-  return withAttemptSpan(transport, request, path, exchange) as Effect.Effect<
-    Endpoint.Result<E>,
-    WorkspacesError.ErrorForEndpoint<E>
-  >
+  }).pipe(
+    Effect.catchIf(HttpClientError.isHttpClientError, (error) => Effect.fail(fromHttpClientError(operation, error))),
+    timeoutFail(
+      timeout,
+      () => new WorkspacesError.RequestTimeoutError({ operation, timeoutMs: Duration.toMillis(timeout) })
+    )
+  )
+  return exchange as Effect.Effect<Endpoint.Result<E>, WorkspacesError.ErrorForEndpoint<E>>
 }

@@ -251,7 +251,6 @@ export const make = (options: Workspaces.Options) =>
       "User-Agent": `effect-openrouter-workspaces/${version}`,
       ...attributionHeaders(options)
     }
-    const client = (yield* HttpClient.HttpClient).pipe(options.transformClient ?? identity)
     /**
      * The layer-wide rate-limit gate: once the server says its window is spent (a 429 with a wait,
      * or `X-RateLimit-Remaining: 0` with a reset), no call of this client sends before that time,
@@ -273,7 +272,8 @@ export const make = (options: Workspaces.Options) =>
     }
     // the base URL, the headers and the key are set once, on every request as it is made
     const transport = makeTransport({
-      client,
+      client: yield* HttpClient.HttpClient,
+      transformClient: options.transformClient ?? identity,
       baseUrl,
       headers,
       apiKey: options.apiKey,
