@@ -146,39 +146,63 @@ const userIdsOf = async (started: Started): Promise<ReadonlyArray<string>> => {
 
 const modeOf = (file: string) => Fs.statSync(file).mode & 0o777
 
-const temporaryDirectory = () => Fs.mkdtempSync(Path.join(Os.tmpdir(), "emulator-durability-"))
+/** Runs `use` with a state file's path in a fresh temporary directory, removed afterwards. */
+const withStateFile = async (use: (stateFile: string, directory: string) => Promise<void>) => {
+  const directory = Fs.mkdtempSync(Path.join(Os.tmpdir(), "emulator-durability-"))
+  try {
+    await use(Path.join(directory, "state.json"), directory)
+  } finally {
+    Fs.rmSync(directory, { recursive: true, force: true })
+  }
+}
+
+/**
+ * `withStateFile`, with `start` starting the emulator's command line on it: every emulator it
+ * started is killed at the end (one already gone stays gone).
+ */
+const withEmulatorOn = (
+  use: (session: {
+    readonly stateFile: string
+    readonly directory: string
+    readonly start: () => Promise<Started>
+  }) => Promise<void>
+) =>
+  withStateFile(async (stateFile, directory) => {
+    const started: Array<Started> = []
+    try {
+      await use({
+        stateFile,
+        directory,
+        start: async () => {
+          const emulator = await start(stateFile)
+          started.push(emulator)
+          return emulator
+        }
+      })
+    } finally {
+      for (const emulator of started) await kill(emulator)
+    }
+  })
 
 describe("the emulator's --state file", () => {
-  it("keeps every acknowledged write across repeated kill -9 under write load", async () => {
-    const directory = temporaryDirectory()
-    const stateFile = Path.join(directory, "state.json")
-    let running: Started | undefined
-    try {
-      running = await start(stateFile)
+  it("keeps every acknowledged write across repeated kill -9 under write load", () =>
+    withEmulatorOn(async ({ start }) => {
+      let running = await start()
       const userIds = await userIdsOf(running)
       const acknowledged: Array<Write> = []
       for (let round = 0; round < 5; round++) {
         acknowledged.push(...(await writeUntilKilled(running, round, userIds, 40 + 10 * round)))
-        running = undefined
-        running = await start(stateFile)
+        running = await start()
         expect(await missing(running, acknowledged)).toEqual([])
       }
       expect(acknowledged.length).toBeGreaterThanOrEqual(5 * 40 + 10 * 10)
-    } finally {
-      if (running !== undefined) await kill(running)
-      Fs.rmSync(directory, { recursive: true, force: true })
-    }
-  })
+    }))
 
-  it("is private to its owner, loses its leftover temporary files at start and ignores a torn last line", async () => {
-    const directory = temporaryDirectory()
-    const stateFile = Path.join(directory, "state.json")
-    let running: Started | undefined
-    try {
-      running = await start(stateFile)
+  it("is private to its owner, loses its leftover temporary files at start and ignores a torn last line", () =>
+    withEmulatorOn(async ({ directory, start, stateFile }) => {
+      let running = await start()
       const userIds = await userIdsOf(running)
       const acknowledged = await writeUntilKilled(running, 0, userIds, 20)
-      running = undefined
       for (const file of Fs.readdirSync(directory)) {
         expect([file, modeOf(Path.join(directory, file)).toString(8)]).toEqual([file, "600"])
       }
@@ -192,7 +216,7 @@ describe("the emulator's --state file", () => {
       const leftover = Path.join(directory, ".state.json.4242.1.tmp")
       Fs.writeFileSync(leftover, "{}")
 
-      running = await start(stateFile)
+      running = await start()
       expect(Fs.existsSync(leftover)).toBe(false)
       expect(await missing(running, acknowledged)).toEqual([])
       const created = await fetch(`${running.baseUrl}/workspaces`, {
@@ -202,25 +226,18 @@ describe("the emulator's --state file", () => {
       })
       expect(created.status).toBe(201)
       await kill(running)
-      running = undefined
       for (const file of Fs.readdirSync(directory)) {
         expect([file, modeOf(Path.join(directory, file)).toString(8)]).toEqual([file, "600"])
       }
 
-      running = await start(stateFile)
+      running = await start()
       expect(await missing(running, [...acknowledged, { kind: "workspace", slug: "after-torn" }])).toEqual([])
-    } finally {
-      if (running !== undefined) await kill(running)
-      Fs.rmSync(directory, { recursive: true, force: true })
-    }
-  })
+    }))
 })
 
 describe("the journal", () => {
-  it("is compacted into the file as it grows, and one an interrupted compaction left is ignored", async () => {
-    const directory = temporaryDirectory()
-    const stateFile = Path.join(directory, "state.json")
-    try {
+  it("is compacted into the file as it grows, and one an interrupted compaction left is ignored", () =>
+    withStateFile(async (stateFile) => {
       const snapshot = await Effect.runPromise(
         Effect.scoped(Effect.flatMap(Emulator.make({ seed: Emulator.builtinSeed({ users: 5 }) }), (_) => _.snapshot))
       )
@@ -251,8 +268,5 @@ describe("the journal", () => {
       const found = await Effect.runPromise(StateFile.read(stateFile))
       expect(found?.changes).toEqual([])
       expect(found?.snapshot.workspaces.map((_) => _.slug)).toContain("compacted")
-    } finally {
-      Fs.rmSync(directory, { recursive: true, force: true })
-    }
-  })
+    }))
 })
