@@ -500,7 +500,9 @@ export const makeTransport = (options: {
   readonly apiKey: Redacted.Redacted
   readonly onRateLimit?: Transport["onRateLimit"]
 }): Transport => {
-  const server = { ...serverOf(new URL(options.baseUrl)), base: `${options.baseUrl}/` }
+  const base = serverOf(new URL(options.baseUrl))
+  // the base URL's path without its trailing slash, which each endpoint's path begins with
+  const server = { ...base, path: base.path.replace(/\/+$/, ""), base: `${options.baseUrl}/` }
   return {
     client: options.transformClient(traced(options.client, server)),
     baseUrl: options.baseUrl,
@@ -518,7 +520,6 @@ interface Server {
   readonly address: string
   readonly port: number | undefined
   readonly scheme: string
-  /** The URL's path, without a trailing slash. */
   readonly path: string
 }
 
@@ -526,7 +527,7 @@ const serverOf = (url: URL): Server => ({
   address: url.origin,
   port: url.port === "" ? undefined : Number(url.port),
   scheme: url.protocol.slice(0, -1),
-  path: url.pathname.replace(/\/+$/, "")
+  path: url.pathname
 })
 
 const always = () => true
