@@ -409,7 +409,7 @@ export class Organization {
   ): Workspace {
     const workspace: Workspace = {
       ...fields,
-      id: crypto.randomUUID(),
+      id: Uuid.random(),
       createdAt: now(),
       updatedAt: null,
       isDefault: false
@@ -461,7 +461,7 @@ export class Organization {
       const existing = members.get(user.id)
       if (existing !== undefined) return existing
       const membership: Membership = {
-        id: crypto.randomUUID(),
+        id: Uuid.random(),
         workspaceId: workspace.id,
         userId: user.id,
         role: user.role,
@@ -504,7 +504,7 @@ export class Organization {
     const existing = budgets.get(interval)
     const budget: Budget =
       existing === undefined
-        ? { id: crypto.randomUUID(), workspaceId: workspace.id, interval, limitUsd, createdAt: at, updatedAt: at }
+        ? { id: Uuid.random(), workspaceId: workspace.id, interval, limitUsd, createdAt: at, updatedAt: at }
         : Object.assign(existing, { limitUsd, updatedAt: at })
     budgets.set(interval, budget)
     this.record({ type: "budgetSet", workspaceId: workspace.id, interval, limitUsd, budget: { ...budget } }, requestSeq)
