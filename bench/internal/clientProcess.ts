@@ -30,8 +30,14 @@ export type Task =
       readonly calls: number
       readonly bare?: boolean
     }
-  /** `calls` gets against a server, `inFlight` at a time. */
-  | { readonly _tag: "concurrent"; readonly baseUrl: string; readonly calls: number; readonly inFlight: number }
+  /** `calls` gets against a server, `inFlight` at a time (`bare`: ours-* only, a bare `@effect/platform` request). */
+  | {
+      readonly _tag: "concurrent"
+      readonly baseUrl: string
+      readonly calls: number
+      readonly inFlight: number
+      readonly bare?: boolean
+    }
   /** Every member of a workspace, with the client's default settings. */
   | { readonly _tag: "stream"; readonly baseUrl: string; readonly key: string; readonly workspace: string }
   /** Makes a workspace's members `users` users from `from` on (the SDK: its iterator, then bulk calls in sequence). */
@@ -319,7 +325,7 @@ const main = async () => {
           await clientOf(live, task.baseUrl, task.key ?? key, task.bare)
         ).loop(task.scenario, task.calls))
       case "concurrent":
-        return void (await (await clientOf(live, task.baseUrl, key)).many(task.calls, task.inFlight))
+        return void (await (await clientOf(live, task.baseUrl, key, task.bare)).many(task.calls, task.inFlight))
       case "stream":
         return { count: await (await clientOf(live, task.baseUrl, task.key)).stream(task.workspace) }
       case "sync": {
