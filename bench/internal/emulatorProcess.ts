@@ -6,14 +6,17 @@
  * time in µs so far, `{ type: "latency", ms, operations }` by adding that latency to those operations.
  */
 import { Effect, Redacted } from "effect"
-import { Emulator } from "../../emulator/index.js"
+import type * as EmulatorModule from "../../emulator/index.js"
 import type { OperationName } from "../../src/WorkspacesApi.js"
 import { userIdOf } from "./fixtures.js"
+
+/** The emulator as it ships, its build (see `Package` in `clientProcess.ts`). */
+const { Emulator }: typeof EmulatorModule = await import(new URL("../../dist/emulator/index.js", import.meta.url).href)
 
 const users = Number(process.argv[2] ?? 10_000)
 const members = Number(process.argv[3] ?? users)
 
-const seed = (): Emulator.Seed => {
+const seed = (): EmulatorModule.Emulator.Seed => {
   const ids = Array.from({ length: users }, (_, i) => userIdOf(i))
   return {
     users: ids.map((id, i) => ({ id, role: i === 0 ? ("admin" as const) : ("member" as const) })),
@@ -39,7 +42,7 @@ const program = Effect.gen(function* () {
       const { system, user } = process.cpuUsage()
       process.send!({ id: message.id, cpu: user + system })
     } else {
-      const rules: ReadonlyArray<Emulator.FaultRule> =
+      const rules: ReadonlyArray<EmulatorModule.Emulator.FaultRule> =
         message.ms === 0 ? [] : [{ kind: "latency", ms: message.ms, operations: message.operations }]
       Effect.runFork(Effect.andThen(emulator.setFaults(rules), () => process.send!({ id: message.id })))
     }
