@@ -48,7 +48,22 @@ export interface LoggedRequest {
 }
 
 /** An entry as the server fills it in while it answers. @internal */
-export type LogEntry = { -readonly [K in keyof LoggedRequest]: LoggedRequest[K] }
+export type LogEntry = { -readonly [K in keyof Omit<LoggedRequest, Worded>]: LoggedRequest[K] }
+
+/** What an entry keeps of its request's URL as it came, and words only when the log is read. */
+type Worded = "path" | "query"
+
+interface Stored extends LogEntry {
+  readonly url: string
+}
+
+/** The path and query of a request, as `LoggedRequest` words them. */
+const worded = (stored: Stored): Pick<LoggedRequest, Worded> => {
+  const url = new URL(stored.url, "http://emulator")
+  const query: Record<string, string> = {}
+  for (const [key, value] of url.searchParams) if (!(key in query)) query[key] = value
+  return { path: url.pathname, query }
+}
 
 const secretHeaders = new Set(["authorization", "cookie", "proxy-authorization"])
 
@@ -59,7 +74,7 @@ const secretHeaders = new Set(["authorization", "cookie", "proxy-authorization"]
  * @internal
  */
 export class RequestLog {
-  private readonly entries: Bounded<LogEntry>
+  private readonly entries: Bounded<Stored>
   private seq = 0
   private serving = 0
 
@@ -75,22 +90,19 @@ export class RequestLog {
     readonly credential: CredentialKind
     readonly operation: OperationName | undefined
   }): LogEntry {
-    const url = new URL(request.url, "http://emulator")
-    const query: Record<string, string> = {}
-    for (const [key, value] of url.searchParams) if (!(key in query)) query[key] = value
     const headers: Record<string, string> = {}
     for (const [name, value] of Object.entries(request.headers)) {
       if (value === undefined || secretHeaders.has(name.toLowerCase())) continue
       headers[name.toLowerCase()] = typeof value === "string" ? value : value.join(", ")
     }
+    // the URL is parsed when the log is read: most entries never are
     const seq = ++this.seq
-    const entry = {
+    const entry: Stored = {
       seq,
       requestId: `req_${seq}`,
       at: new Date().toISOString(),
       method: request.method,
-      path: url.pathname,
-      query,
+      url: request.url,
       body: request.body,
       headers,
       credential: request.credential,
@@ -108,7 +120,10 @@ export class RequestLog {
   }
 
   get all(): ReadonlyArray<LoggedRequest> {
-    return this.entries.toArray().map((entry) => ({ ...entry }))
+    return this.entries.toArray().map((stored): LoggedRequest => {
+      const { url: _url, ...entry } = stored
+      return { ...entry, ...worded(stored) }
+    })
   }
 
   clear(): void {

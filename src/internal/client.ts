@@ -459,7 +459,7 @@ const maxTimerMs = 2 ** 31 - 1
  * once the child has ended, as a race would. Under any other clock than the wall clock (a
  * `TestClock`), time is what that clock says, so `Effect.timeoutFail` is used.
  */
-export const timeoutFail =
+const timeoutFail =
   <E2>(duration: Duration.Duration, onTimeout: () => E2) =>
   <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E | E2, R> =>
     Effect.withFiberRuntime((parent) => {
